@@ -1,0 +1,64 @@
+# Everything a developer, a designer or CI runs. `make run` and `make test` set up what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app messageboard
+PYTEST_ARGS ?= -n auto
+
+# `make run` serves the production settings with a secret kept in the instance folder.
+RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
+	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE:-instance/secret_key}
+
+.PHONY: help install run dev test bench assets db lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed node_modules/.installed ## Create .venv from the lock file and install npm packages
+
+$(VENV)/.installed: requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+# npm ci only when package.json declares packages; Node is needed to build, never to serve.
+node_modules/.installed: package.json package-lock.json
+	@if node -e 'const p = require("./package.json"); process.exit(Object.keys({...p.dependencies, ...p.devDependencies}).length ? 0 : 1)'; \
+	then npm ci --no-audit --no-fund; else echo "package.json declares no npm packages: skipping npm ci"; fi
+	mkdir -p node_modules && touch $@
+
+instance/secret_key:
+	mkdir -p instance
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+
+assets: install ## Build the css and js bundles from assets.yml
+	$(FLASK) assets build
+
+db: install ## Create the database (idempotent)
+	$(FLASK) db init
+
+run: install instance/secret_key ## Serve the site with gunicorn at http://127.0.0.1:8000
+	$(RUN_ENV) $(FLASK) assets build
+	$(RUN_ENV) $(FLASK) db init
+	$(RUN_ENV) exec $(BIN)/gunicorn --config config/gunicorn.conf.py
+
+dev: install ## Serve with flask run --debug: code and templates reload on change
+	MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-development} $(FLASK) run --debug --port $${PORT:-5000}
+
+test: install ## Run every test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install ## Measure requests per second against a raw WSGI baseline
+	@command -v wrk >/dev/null || { echo "bench needs wrk: installing it from Debian's packages"; \
+		apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }; }
+	$(BIN)/python -m bench
+
+lock: ## Re-resolve requirements*.lock from pyproject.toml (needs uv)
+	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -q -o requirements.lock
+	uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 -q -o requirements-dev.lock
+
+clean: ## Remove built assets, caches and the virtual environment (keeps instance/)
+	rm -rf $(VENV) node_modules static/gen .pytest_cache site

@@ -1,0 +1,1 @@
+"""Deployment configuration: settings classes (``config.settings``) and gunicorn's settings."""

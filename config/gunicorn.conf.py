@@ -1,0 +1,41 @@
+"""gunicorn settings for messageboard; bind and workers come from the environment."""
+
+import os
+import sys
+from pathlib import Path
+
+# Import the app from the project folder whatever the current directory.
+chdir = str(Path(__file__).resolve().parent.parent)
+wsgi_app = "messageboard:create_app()"
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+# Sync workers each serve one request at a time: two per core keeps the cores busy while one
+# worker waits on the database, plus one for a request that is slow for other reasons.
+workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 20
+keepalive = 5
+# Requests are small; reject oversized request lines and headers before they reach Flask.
+limit_request_line = 8190
+limit_request_fields = 100
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# gunicorn 27 opens a control socket in the home folder by default; the site does not use it.
+control_socket_disable = True
+# Heartbeat files in memory, not on a disk that may stall a busy server.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def on_starting(server):
+    """Check the settings once in the master so a misconfiguration stops it with one line."""
+    from messageboard.settings import ConfigError, instance_folder, load_settings
+
+    try:
+        load_settings(instance_path=instance_folder())
+    except ConfigError as problem:
+        print(f"messageboard: {problem}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,77 @@
+"""Settings classes, one per environment; ``MESSAGEBOARD_CONFIG`` chooses one by name.
+
+Each class is only the first of the layers documented in the README ("Configuration"): an instance
+file, the file named by ``MESSAGEBOARD_SETTINGS`` and ``MESSAGEBOARD_*`` environment variables
+override it, in that order.
+"""
+
+
+class BaseConfig:
+    """Defaults shared by every environment; safe for production unless a subclass says otherwise."""
+
+    DEBUG = False
+    TESTING = False
+
+    # None means "an SQLite file in the instance folder" (see messageboard.database).
+    DATABASE_URL = None
+    # Seconds a writer waits for another writer's lock before giving up (SQLite busy_timeout).
+    DATABASE_BUSY_TIMEOUT = 10
+
+    # None means the top-level static/ folder and the URL path /static.
+    STATIC_FOLDER = None
+    STATIC_URL_PATH = None
+
+    # Production reads the key from MESSAGEBOARD_SECRET_KEY or the file named here, at start-up.
+    SECRET_KEY = None
+    SECRET_KEY_FILE = None
+
+    MESSAGES_PER_PAGE = 20
+    # Rendered list and message pages each worker keeps until the data changes (0: none).
+    PAGE_CACHE_SIZE = 256
+    # GET /add/<key>/<message> writes on a GET, which any page on the web can make a visitor's
+    # browser send, so it is off unless an environment opts in.
+    LEGACY_GET_WRITES = False
+
+    # The largest valid form is a 10,000-character text of 4-byte characters, percent-encoded by
+    # the browser at 3 bytes per byte: 120,000 bytes. Anything much larger is not a message.
+    MAX_CONTENT_LENGTH = 256 * 1024
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+
+    ASSETS_DEBUG = False
+    ASSETS_AUTO_BUILD = False
+
+
+class DevelopmentConfig(BaseConfig):
+    """Local development: debug on, a fixed throwaway secret, assets rebuilt on change."""
+
+    DEBUG = True
+    SECRET_KEY = "development-only-not-secret"
+    LEGACY_GET_WRITES = True
+    TEMPLATES_AUTO_RELOAD = True
+    ASSETS_AUTO_BUILD = True
+    PAGE_CACHE_SIZE = 0  # an edited template must show on the next reload
+
+
+class TestingConfig(BaseConfig):
+    """The test suite: like development, but exceptions propagate to the test client."""
+
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    LEGACY_GET_WRITES = True
+    ASSETS_AUTO_BUILD = True
+
+
+class StagingConfig(BaseConfig):
+    """A production-like rehearsal: production's rules, its own database and secret."""
+
+
+class ProductionConfig(BaseConfig):
+    """Serving real users: the secret key must come from the environment or a file."""
+
+
+CONFIG_CLASSES = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "staging": StagingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,70 @@
+"""messageboard: short messages (a key and its text) as Jinja pages, editable through web forms."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from messageboard import commands, errors, legacy, messages, store
+from messageboard.assets import init_assets
+from messageboard.extensions import csrf, db
+from messageboard.page_cache import init_page_cache
+from messageboard.settings import PROJECT_ROOT, instance_folder, load_settings, static_folder_path
+
+
+def create_app(config=None, *, instance_path: str | Path | None = None, **overrides) -> Flask:
+    """Build the app: settings from their layers, extensions, blueprints, error pages, commands.
+
+    ``config`` names the settings class (``"production"``, a dotted path or a class; default from
+    ``MESSAGEBOARD_CONFIG``); ``overrides`` set settings last, above every other layer.
+    """
+    instance_path = Path(instance_path).resolve() if instance_path else instance_folder()
+    settings = load_settings(config, instance_path=instance_path, overrides=overrides)
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        static_folder=str(static_folder_path(settings.values)),
+        static_url_path=settings.values["STATIC_URL_PATH"],
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(settings.values)
+    app.extensions["messageboard.settings_sources"] = settings.sources
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    configure_logging(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register_error_pages(app)
+    commands.register_commands(app)
+    create_schema_on_first_start(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    """Log the app's INFO messages too outside debug; Flask writes them to stderr, which gunicorn keeps."""
+    if not app.debug:
+        app.logger.setLevel(logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to this app."""
+    csrf.init_app(app)
+    db.init_app(app)
+    init_assets(app)
+    init_page_cache(app, db.change_counter(app))
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each feature's blueprint."""
+    app.register_blueprint(messages.bp)
+    app.register_blueprint(legacy.bp)
+
+
+def create_schema_on_first_start(app: Flask) -> None:
+    """Create the tables if the database is new, then close the connection used for it."""
+    with app.app_context():
+        store.create_schema()
+        # gunicorn may fork after this; a pooled SQLite connection must not cross a fork.
+        db.engine.dispose()

@@ -1,0 +1,48 @@
+"""The original one-file program's plain-text routes, answering as it did."""
+
+from flask import Blueprint, Response, current_app
+
+from messageboard import store
+from messageboard.page_cache import cacheable
+from messageboard.validation import InvalidMessage, check_key, check_text
+
+bp = Blueprint("legacy", __name__)
+
+GET_WRITES_OFF = ("GET /add/ is switched off here: it changes data on a GET, which any web page can "
+                  "make a visitor's browser send. Use the form at /messages/new, or set "
+                  "LEGACY_GET_WRITES to true to switch it on.")
+
+
+def plain(text: str, status: int = 200, **headers) -> Response:
+    """Return ``text`` as a text/plain response."""
+    return Response(text, status, headers, mimetype="text/plain")
+
+
+@bp.get("/hello")
+@cacheable
+def hello():
+    """Answer the default message's text."""
+    return show(store.DEFAULT_KEY)
+
+
+@bp.get("/show/<key>")
+@cacheable
+def show(key: str):
+    """Answer the message's text, or '<key> not found!' with status 404."""
+    message = store.get_message(key)
+    if message is None:
+        return plain(f"{key} not found!", 404)
+    return plain(message.text)
+
+
+@bp.get("/add/<key>/<message>")
+def add(key: str, message: str):
+    """Store the text under the key (adding or replacing) where LEGACY_GET_WRITES allows it."""
+    if not current_app.config["LEGACY_GET_WRITES"]:
+        # An empty Allow header is HTTP's way to say no method is allowed on this resource.
+        return plain(GET_WRITES_OFF, 405, Allow="")
+    try:
+        store.put_message(check_key(key), check_text(message))
+    except InvalidMessage as problem:
+        return plain(str(problem), 400)
+    return plain(f"{key} Added/Updated")

@@ -1,0 +1,84 @@
+"""The message forms; every one carries a CSRF token (Flask-WTF)."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from messageboard.schema import KEY_MAX_LENGTH
+from messageboard.store import parse_revision
+from messageboard.validation import (TEXT_MAX_LENGTH, InvalidMessage, check_key, check_text,
+                                     normalize_text)
+
+
+def _valid_key(form, field) -> None:
+    try:
+        check_key(field.data or "")
+    except InvalidMessage as problem:
+        raise ValidationError(str(problem)) from None
+
+
+def _valid_text(form, field) -> None:
+    try:
+        check_text(field.data or "")
+    except InvalidMessage as problem:
+        raise ValidationError(str(problem)) from None
+
+
+class _ShowsWhatWasTyped:
+    """Redisplay the submitted value as typed, not as filtered, so a rejected form loses nothing."""
+
+    def _value(self):
+        return self.raw_data[0] if self.raw_data else super()._value()
+
+
+class TypedStringField(_ShowsWhatWasTyped, StringField):
+    """A one-line text input that redisplays what was typed."""
+
+
+class TypedTextAreaField(_ShowsWhatWasTyped, TextAreaField):
+    """A textarea that redisplays what was typed."""
+
+
+def _normalized(value):
+    return normalize_text(value) if isinstance(value, str) else value
+
+
+class TextForm(FlaskForm):
+    """The text field, shared by the add and edit forms."""
+
+    text = TypedTextAreaField("Text", filters=[_normalized], validators=[_valid_text],
+                         render_kw={"rows": 8, "required": True,
+                                    "data-max-length": TEXT_MAX_LENGTH})
+
+
+class NewMessageForm(TextForm):
+    """Add a message: a new key and its text."""
+
+    key = TypedStringField("Key", filters=[lambda value: value.strip() if isinstance(value, str) else value],
+                      validators=[_valid_key],
+                      render_kw={"maxlength": KEY_MAX_LENGTH, "required": True, "autocomplete": "off",
+                                 "spellcheck": "false", "autocapitalize": "none"})
+
+
+class EditMessageForm(TextForm):
+    """Edit a message's text, remembering which revision of it the edit started from."""
+
+    revision = HiddenField()
+
+    def start_from(self, message) -> None:
+        """Fill the form with the message's text and remember its revision."""
+        self.text.data = message.text
+        self.revision.data = message.revision
+
+    def has_revision(self) -> bool:
+        """Whether the submitted revision is well formed."""
+        return parse_revision(self.revision.data) is not None
+
+    def rebase(self, message) -> None:
+        """Make a resubmission replace ``message`` as it is now (after the user saw the conflict)."""
+        self.revision.raw_data = None
+        self.revision.data = message.revision
+
+
+class DeleteMessageForm(FlaskForm):
+    """Confirm a delete; the form is only its CSRF token."""

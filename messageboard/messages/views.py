@@ -1,0 +1,100 @@
+"""Views of the message pages."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from messageboard import store
+from messageboard.messages.forms import DeleteMessageForm, EditMessageForm, NewMessageForm
+from messageboard.page_cache import cacheable
+
+bp = Blueprint("messages", __name__)
+
+SEARCH_MAX_LENGTH = 200
+
+
+def get_message_or_404(key: str) -> store.Message:
+    """Return the message with this key, or abort with the 404 page saying it was not found."""
+    message = store.get_message(key)
+    if message is None:
+        abort(404, description=f"{key} not found!")
+    return message
+
+
+@bp.get("/")
+@cacheable
+def index():
+    """List messages a page at a time, optionally searched and sorted by last change."""
+    page_number = request.args.get("page", "1")
+    query = request.args.get("q", "").strip()
+    sort = request.args.get("sort", "key")
+    if not page_number.isdigit():
+        abort(400, description=f"page must be a whole number from 1 up, not {page_number!r}.")
+    if sort not in store.SORT_ORDERS:
+        abort(400, description=f"sort must be one of {', '.join(store.SORT_ORDERS)}, not {sort!r}.")
+    if len(query) > SEARCH_MAX_LENGTH:
+        abort(400, description=f"The search is {len(query)} characters long; the limit is {SEARCH_MAX_LENGTH}.")
+    try:
+        page = store.list_messages(page=int(page_number), per_page=current_app.config["MESSAGES_PER_PAGE"],
+                                   query=query, sort=sort)
+    except store.PageNotFound:
+        abort(404, description=f"There is no page {page_number} of this list.")
+    greeting = store.get_message(store.DEFAULT_KEY)
+    return render_template("messages/index.html", page=page, query=query, sort=sort, greeting=greeting)
+
+
+@bp.get("/messages/<key>")
+@cacheable
+def show(key: str):
+    """Show one message with its times and links to edit or delete it."""
+    return render_template("messages/show.html", message=get_message_or_404(key))
+
+
+@bp.route("/messages/new", methods=["GET", "POST"])
+def create():
+    """Show the add form; on a valid submission store the message and go to its page."""
+    form = NewMessageForm()
+    if form.validate_on_submit():
+        try:
+            store.add_message(form.key.data, form.text.data)
+        except store.KeyTaken:
+            form.key.errors.append(f"Key {form.key.data!r} is taken; choose another or edit that message.")
+        else:
+            flash(f"Added {form.key.data}.", "success")
+            return redirect(url_for("messages.show", key=form.key.data), 303)
+    return render_template("messages/new.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/messages/<key>/edit", methods=["GET", "POST"])
+def update(key: str):
+    """Show the edit form; save only if nobody changed the message since the form was loaded."""
+    form = EditMessageForm()
+    if request.method == "GET":
+        form.start_from(get_message_or_404(key))
+    # A POST goes on even if the message is gone, so the conflict page can give back the text typed.
+    if not form.validate_on_submit():
+        return render_template("messages/edit.html", form=form, key=key), 422 if form.errors else 200
+    if not form.has_revision():
+        abort(400, description="The form lacks the revision it was based on; reload the page and edit again.")
+    try:
+        store.update_message(key, form.text.data, based_on=form.revision.data)
+    except store.VersionConflict as conflict:
+        if conflict.current is not None:
+            form.rebase(conflict.current)
+        return render_template("messages/edit.html", form=form, key=key, conflict=True,
+                               current=conflict.current), 409
+    flash(f"Saved {key}.", "success")
+    return redirect(url_for("messages.show", key=key), 303)
+
+
+@bp.route("/messages/<key>/delete", methods=["GET", "POST"])
+def delete(key: str):
+    """Ask for confirmation, then delete the message and go back to the list."""
+    message = get_message_or_404(key)
+    form = DeleteMessageForm()
+    if form.validate_on_submit():
+        try:
+            store.delete_message(key)
+        except store.MessageNotFound:
+            abort(404, description=f"{key} not found!")
+        flash(f"Deleted {key}.", "success")
+        return redirect(url_for("messages.index"), 303)
+    return render_template("messages/delete.html", form=form, message=message)

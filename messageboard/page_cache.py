@@ -1,0 +1,163 @@
+"""Rendered pages kept by each worker and answered again, before Flask runs, until the data changes.
+
+Views marked ``@cacheable`` render pages that depend only on the URL and the stored messages.
+``PageCacheMiddleware`` keeps their 200 responses and answers repeat GETs straight from memory,
+as long as the database's change counter (see ``Database``) has not moved and the visitor's
+session holds nothing that changes a page (a flash message waiting, say).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Flask, request
+from werkzeug.http import parse_cookie, parse_etags
+
+_EXTENSION_KEY = "messageboard.page_cache"
+_CACHEABLE = "messageboard.page_cache.cacheable"
+# Session keys that never change what a cacheable page shows.
+PAGE_NEUTRAL_SESSION_KEYS = frozenset({"csrf_token"})
+# Headers that belong to one response, not to the page.
+_PER_RESPONSE_HEADERS = frozenset({"set-cookie", "date", "content-length"})
+
+
+def cacheable(view):
+    """Mark a view whose 200 pages depend only on the URL and the stored data."""
+
+    @wraps(view)
+    def mark_then_render(*args, **kwargs):
+        request.environ[_CACHEABLE] = True
+        return view(*args, **kwargs)
+
+    return mark_then_render
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A rendered page: its body and headers, and the ETag browsers revalidate with."""
+
+    body: bytes
+    headers: list[tuple[str, str]]
+    etag: str
+
+
+class PageStore:
+    """The most recently used pages, all dropped together when the change counter moves."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.hits = self.misses = 0
+        self._pages: OrderedDict[str, CachedPage] = OrderedDict()
+        self._counter = None
+        self._lock = threading.Lock()
+
+    def get(self, url: str, counter: int) -> CachedPage | None:
+        """Return the page kept for ``url`` if the data has not changed since, else None."""
+        with self._lock:
+            if counter != self._counter:
+                self._pages.clear()
+                self._counter = counter
+            page = self._pages.get(url)
+            if page is None:
+                self.misses += 1
+                return None
+            self._pages.move_to_end(url)
+            self.hits += 1
+            return page
+
+    def put(self, url: str, counter: int, page: CachedPage) -> None:
+        """Keep ``page``, rendered from data at ``counter`` or later, evicting the oldest if full."""
+        with self._lock:
+            if counter != self._counter:
+                return
+            self._pages[url] = page
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+class PageCacheMiddleware:
+    """WSGI middleware answering GET and HEAD from the page store when it can, else the app."""
+
+    def __init__(self, app: Flask, wsgi_app, change_counter: Callable[[], int]):
+        self.wsgi_app = wsgi_app
+        self.change_counter = change_counter
+        self.store = PageStore(app.config["PAGE_CACHE_SIZE"])
+        self.session_cookie = app.config["SESSION_COOKIE_NAME"]
+        self.session_serializer = app.session_interface.get_signing_serializer(app)
+
+    def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or self._session_may_change_page(environ):
+            return self.wsgi_app(environ, start_response)
+        # Counted before rendering, so a write during it leaves the page looking older, not newer.
+        counter = self.change_counter()
+        url = f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+        page = self.store.get(url, counter)
+        if page is None:
+            response = {}
+
+            def hold_start(status, headers, exc_info=None):
+                response.update(status=status, headers=headers, exc_info=exc_info)
+
+            body = self.wsgi_app(environ, hold_start)
+            if not (environ.get(_CACHEABLE) and response["status"].startswith("200 ")):
+                start_response(response["status"], response["headers"], response["exc_info"])
+                return body
+            page = self._page(body, response["headers"])
+            self.store.put(url, counter, page)
+        return self._answer(page, environ, start_response)
+
+    def _session_may_change_page(self, environ) -> bool:
+        """Whether the session cookie may hold something a page shows (read, not verified)."""
+        cookie = environ.get("HTTP_COOKIE")
+        value = parse_cookie(cookie).get(self.session_cookie) if cookie else None
+        if not value:
+            return False
+        if self.session_serializer is None:
+            return True
+        # Unverified is enough: a forged cookie gets the page anyone without a session gets.
+        _, session = self.session_serializer.loads_unsafe(value)
+        return not isinstance(session, dict) or not set(session) <= PAGE_NEUTRAL_SESSION_KEYS
+
+    @staticmethod
+    def _page(body: Iterable[bytes], headers: list[tuple[str, str]]) -> CachedPage:
+        """Read a rendered response into a CachedPage."""
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        etag = hashlib.blake2b(content, digest_size=16).hexdigest()
+        kept = [(name, value) for name, value in headers
+                if name.lower() not in _PER_RESPONSE_HEADERS | {"etag", "cache-control"}]
+        # Browsers may keep the page but must ask whether it changed: a 304 costs almost nothing.
+        kept += [("ETag", f'"{etag}"'), ("Cache-Control", "no-cache")]
+        return CachedPage(content, kept, etag)
+
+    @staticmethod
+    def _answer(page: CachedPage, environ, start_response) -> list[bytes]:
+        """Answer with the kept page, or 304 when the browser already has it."""
+        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(page.etag):
+            start_response("304 Not Modified", [h for h in page.headers if h[0].lower() != "content-type"])
+            return []
+        start_response("200 OK", [*page.headers, ("Content-Length", str(len(page.body)))])
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
+
+
+def init_page_cache(app: Flask, change_counter: Callable[[], int] | None) -> None:
+    """Put the page cache in front of the app, if ``PAGE_CACHE_SIZE`` and a change counter allow."""
+    if not (app.config["PAGE_CACHE_SIZE"] and change_counter):
+        app.extensions[_EXTENSION_KEY] = None
+        return
+    middleware = PageCacheMiddleware(app, app.wsgi_app, change_counter)
+    app.wsgi_app = middleware
+    app.extensions[_EXTENSION_KEY] = middleware.store
+
+
+def page_store(app: Flask) -> PageStore | None:
+    """The app's page store, if it has a page cache."""
+    return app.extensions[_EXTENSION_KEY]

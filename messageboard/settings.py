@@ -1,0 +1,190 @@
+"""Resolve the settings from their layers, remembering which layer set each one.
+
+The layers, each overriding the one before:
+
+1. a settings class from ``config/settings.py`` (or any class, by dotted path);
+2. ``instance/messageboard.cfg``, if present;
+3. the file named by ``MESSAGEBOARD_SETTINGS``, if that variable is set;
+4. ``MESSAGEBOARD_*`` environment variables (values parsed as JSON where they parse);
+5. keyword arguments to ``create_app`` (tests use these).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Config
+from werkzeug.utils import ImportStringError, import_string
+
+from config.settings import CONFIG_CLASSES, DevelopmentConfig, TestingConfig
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "MESSAGEBOARD"
+CONFIG_ENV_VAR = f"{ENV_PREFIX}_CONFIG"
+SETTINGS_ENV_VAR = f"{ENV_PREFIX}_SETTINGS"
+INSTANCE_PATH_ENV_VAR = f"{ENV_PREFIX}_INSTANCE_PATH"
+# Environment variables that choose where settings come from rather than being settings.
+LAYER_SELECTORS = frozenset({CONFIG_ENV_VAR, SETTINGS_ENV_VAR, INSTANCE_PATH_ENV_VAR})
+INSTANCE_SETTINGS_FILE = "messageboard.cfg"
+DEFAULT_CONFIG = "development"
+
+# Secrets that ship in the repository: fine for a laptop, never for a site people use.
+PUBLIC_SECRETS = frozenset({DevelopmentConfig.SECRET_KEY, TestingConfig.SECRET_KEY})
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line saying what to set."""
+
+
+@dataclass
+class Settings:
+    """Resolved setting values plus, for each, a description of the layer that set it."""
+
+    values: dict = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def apply(self, layer: Mapping, source: str) -> None:
+        """Copy the upper-case keys of ``layer`` over the current values, recording ``source``."""
+        for key, value in layer.items():
+            if key.isupper():
+                self.values[key] = value
+                self.sources[key] = source
+
+
+def settings_class(name_or_class) -> type:
+    """Return the settings class for a short name, a dotted path or a class."""
+    if isinstance(name_or_class, type):
+        return name_or_class
+    name = str(name_or_class).strip()
+    if name.lower() in CONFIG_CLASSES:
+        return CONFIG_CLASSES[name.lower()]
+    if "." in name:
+        try:
+            return import_string(name)
+        except ImportStringError:
+            pass
+    choices = ", ".join(CONFIG_CLASSES)
+    raise ConfigError(
+        f"{CONFIG_ENV_VAR}={name!r} is not a settings class: set it to one of {choices} "
+        "or a dotted path such as mysite.settings.MyConfig"
+    )
+
+
+def instance_folder(environ: Mapping[str, str] | None = None) -> Path:
+    """Return the instance folder: ``MESSAGEBOARD_INSTANCE_PATH``, else ``instance/`` in the project."""
+    environ = os.environ if environ is None else environ
+    return Path(environ.get(INSTANCE_PATH_ENV_VAR) or PROJECT_ROOT / "instance").resolve()
+
+
+def load_settings(config=None, *, instance_path: Path, overrides: Mapping | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Resolve every layer into one ``Settings`` and check it, raising ``ConfigError`` if wrong."""
+    environ = os.environ if environ is None else environ
+    settings = Settings()
+
+    chosen = settings_class(config if config is not None else environ.get(CONFIG_ENV_VAR, DEFAULT_CONFIG))
+    class_layer = Config(PROJECT_ROOT)
+    class_layer.from_object(chosen)
+    settings.apply(class_layer, f"class {chosen.__module__}.{chosen.__qualname__}")
+
+    instance_file = Path(instance_path) / INSTANCE_SETTINGS_FILE
+    if instance_file.is_file():
+        settings.apply(_read_pyfile(instance_file, "the instance settings file"), str(instance_file))
+
+    named_file = environ.get(SETTINGS_ENV_VAR)
+    if named_file:
+        settings.apply(_read_pyfile(Path(named_file), f"{SETTINGS_ENV_VAR}"),
+                       f"${SETTINGS_ENV_VAR} ({named_file})")
+
+    for name in sorted(environ):
+        if name.startswith(f"{ENV_PREFIX}_") and name not in LAYER_SELECTORS:
+            settings.apply({name.removeprefix(f"{ENV_PREFIX}_"): _parse_env_value(environ[name])}, f"${name}")
+
+    settings.apply(overrides or {}, "create_app() arguments")
+    _read_secret_key_file(settings)
+    _check(settings.values)
+    return settings
+
+
+def _parse_env_value(raw: str):
+    """Parse an environment value as JSON (numbers, booleans, lists), else keep the string.
+
+    The same rule as Flask's ``Config.from_prefixed_env``, which reads only ``os.environ``.
+    """
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _read_pyfile(path: Path, what: str) -> Config:
+    """Load a Python settings file into a fresh Config, turning any failure into one line."""
+    layer = Config(PROJECT_ROOT)
+    try:
+        layer.from_pyfile(str(path.resolve()))
+    except OSError as error:
+        raise ConfigError(f"{what} names {path}, which cannot be read ({os.strerror(error.errno)}): "
+                          "fix the path or unset it") from None
+    except Exception as error:
+        raise ConfigError(f"{path} has an error ({type(error).__name__}: {error}): fix that file") from None
+    return layer
+
+
+def _read_secret_key_file(settings: Settings) -> None:
+    """Replace SECRET_KEY with the contents of SECRET_KEY_FILE when that setting names a file."""
+    path = settings.values.get("SECRET_KEY_FILE")
+    if not path:
+        return
+    try:
+        secret = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ConfigError(f"SECRET_KEY_FILE names {path}, which cannot be read ({error.strerror}): "
+                          "point it at a file holding the secret key") from None
+    if not secret:
+        raise ConfigError(f"SECRET_KEY_FILE names {path}, which is empty: write a secret key into it")
+    settings.apply({"SECRET_KEY": secret}, f"SECRET_KEY_FILE ({path})")
+
+
+def _check(values: Mapping) -> None:
+    """Raise ConfigError, naming the setting to fix, for any value the site cannot run with."""
+    public_environment = not (values.get("DEBUG") or values.get("TESTING"))
+    secret = values.get("SECRET_KEY")
+    if not secret:
+        raise ConfigError("No secret key: set MESSAGEBOARD_SECRET_KEY, or MESSAGEBOARD_SECRET_KEY_FILE to a file "
+                          "holding one (make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')")
+    if public_environment and secret in PUBLIC_SECRETS:
+        raise ConfigError("SECRET_KEY is the development key from the repository: set "
+                          "MESSAGEBOARD_SECRET_KEY or MESSAGEBOARD_SECRET_KEY_FILE to a secret of your own")
+
+    per_page = values.get("MESSAGES_PER_PAGE")
+    if isinstance(per_page, bool) or not isinstance(per_page, int) or not 1 <= per_page <= 1000:
+        raise ConfigError(f"MESSAGES_PER_PAGE must be a whole number from 1 to 1000, not {per_page!r}")
+
+    cache_size = values.get("PAGE_CACHE_SIZE")
+    if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
+        raise ConfigError(f"PAGE_CACHE_SIZE must be a whole number from 0 up (0 turns the cache off), "
+                          f"not {cache_size!r}")
+
+    url_path = values.get("STATIC_URL_PATH")
+    if url_path is not None and (not isinstance(url_path, str) or not url_path.startswith("/")
+                                 or url_path.endswith("/")):
+        raise ConfigError(f"STATIC_URL_PATH must start with '/' and not end with one, "
+                          f"like /static, not {url_path!r}")
+
+    folder = values.get("STATIC_FOLDER")
+    if folder is not None and not static_folder_path(values).is_dir():
+        raise ConfigError(f"STATIC_FOLDER names {folder}, which is not a folder: "
+                          "set it to the folder holding css/, js/ and images/")
+
+    for flag in ("LEGACY_GET_WRITES", "DEBUG", "TESTING"):
+        if not isinstance(values.get(flag), bool):
+            raise ConfigError(f"{flag} must be true or false, not {values.get(flag)!r}")
+
+
+def static_folder_path(values: Mapping) -> Path:
+    """Return the static folder as an absolute path; relative settings are from the project root."""
+    return PROJECT_ROOT / (values.get("STATIC_FOLDER") or "static")

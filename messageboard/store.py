@@ -1,0 +1,246 @@
+"""Messages in the database: read, list, search, add, edit with version checks, and delete."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, func, inspect, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from messageboard.extensions import db
+from messageboard.schema import (SQLITE_SEARCH_DDL, SQLITE_SEARCH_INDEX, message_count, messages,
+                                 metadata, utcnow)
+
+DEFAULT_KEY = "default"
+DEFAULT_TEXT = "Hello to the World of Flask!"
+SORT_ORDERS = ("key", "updated")
+# The trigram index matches runs of three or more characters; shorter searches scan the table.
+TRIGRAM_LENGTH = 3
+
+_sqlite_search = Table(SQLITE_SEARCH_INDEX, MetaData(), Column("rowid", Integer),
+                       Column(SQLITE_SEARCH_INDEX, Text))
+
+
+@dataclass(frozen=True)
+class Message:
+    """One stored message."""
+
+    id: int
+    key: str
+    text: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @property
+    def revision(self) -> str:
+        """A token naming this version of this message; a key deleted and added again gets new ones."""
+        return f"{self.id}.{self.version}"
+
+
+def parse_revision(token: str) -> tuple[int, int] | None:
+    """Return the (id, version) a revision token names, or None if it is not one."""
+    message_id, dot, version = (token or "").partition(".")
+    if not (dot and message_id.isdigit() and version.isdigit()):
+        return None
+    return int(message_id), int(version)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing, with what page links need."""
+
+    items: list[Message]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the listing has; an empty listing still has page 1."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        """Whether a page comes before this one."""
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a page comes after this one."""
+        return self.number < self.pages
+
+    def numbers_to_link(self, around: int = 2) -> list[int | None]:
+        """Page numbers to show: first, last and ``around`` either side of this one; None for a gap."""
+        shown = sorted({1, self.pages, *range(max(1, self.number - around),
+                                              min(self.pages, self.number + around) + 1)})
+        numbers: list[int | None] = []
+        for number in shown:
+            if numbers and number - numbers[-1] > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
+
+class KeyTaken(Exception):
+    """A message with this key already exists."""
+
+
+class MessageNotFound(LookupError):
+    """No message has this key."""
+
+
+class PageNotFound(LookupError):
+    """The requested page is past the last page."""
+
+
+class VersionConflict(Exception):
+    """The message changed (or was deleted) since the version an edit was based on."""
+
+    def __init__(self, current: Message | None):
+        super().__init__("the message changed since it was read")
+        self.current = current
+
+
+_COLUMNS = (messages.c.id, messages.c.key, messages.c.text, messages.c.created_at, messages.c.updated_at,
+            messages.c.version)
+
+
+def _message(row) -> Message:
+    return Message(*row)
+
+
+def create_schema() -> bool:
+    """Create the tables and indexes if missing, seeding the default message; True if new."""
+    with db.writing() as connection:
+        is_new = not inspect(connection).has_table(messages.name)
+        metadata.create_all(connection, checkfirst=True)
+        if connection.dialect.name == "sqlite":
+            for statement in SQLITE_SEARCH_DDL:
+                connection.exec_driver_sql(statement)
+        if is_new:
+            connection.execute(message_count.insert().values(id=1, total=0))
+            _insert(connection, DEFAULT_KEY, DEFAULT_TEXT)
+    return is_new
+
+
+def get_message(key: str) -> Message | None:
+    """Return the message with this key, or None."""
+    with db.reading() as connection:
+        return _get(connection, key)
+
+
+def list_messages(*, page: int = 1, per_page: int = 20, query: str = "", sort: str = "key") -> Page:
+    """Return one page of messages matching ``query`` (all if empty), ordered by ``sort``."""
+    with db.reading() as connection:
+        condition = _search_condition(connection, query) if query else None
+        if condition is None:
+            total = connection.execute(select(message_count.c.total)).scalar_one()
+        else:
+            total = connection.execute(select(func.count()).select_from(messages).where(condition)).scalar_one()
+        if not 1 <= page <= Page([], page, per_page, total).pages:
+            raise PageNotFound(page)
+        statement = listing(condition, sort).limit(per_page).offset((page - 1) * per_page)
+        return Page([_message(row) for row in connection.execute(statement)], page, per_page, total)
+
+
+def listing(condition=None, sort: str = "key"):
+    """Return the SELECT of messages matching ``condition`` in ``sort`` order, which an index serves."""
+    if sort not in SORT_ORDERS:
+        raise ValueError(f"sort must be one of {SORT_ORDERS}")
+    order = (messages.c.key,) if sort == "key" else (messages.c.updated_at.desc(), messages.c.key)
+    statement = select(*_COLUMNS).order_by(*order)
+    return statement if condition is None else statement.where(condition)
+
+
+def add_message(key: str, text: str) -> Message:
+    """Store a new message, raising KeyTaken if the key exists."""
+    with db.writing() as connection:
+        if _get(connection, key) is not None:
+            raise KeyTaken(key)
+        try:
+            return _insert(connection, key, text)
+        except IntegrityError:  # another database client added it between the check and here
+            raise KeyTaken(key) from None
+
+
+def update_message(key: str, text: str, *, based_on: str) -> Message:
+    """Replace the text if the message is still at revision ``based_on``, else raise VersionConflict."""
+    message_id, version = parse_revision(based_on) or (None, None)
+    with db.writing() as connection:
+        result = connection.execute(
+            messages.update()
+            .where(messages.c.key == key, messages.c.id == message_id, messages.c.version == version)
+            .values(text=text, updated_at=utcnow(), version=messages.c.version + 1)
+        )
+        current = _get(connection, key)
+        if result.rowcount != 1:
+            raise VersionConflict(current)
+        return current
+
+
+def delete_message(key: str) -> None:
+    """Delete the message, raising MessageNotFound if there is none."""
+    with db.writing() as connection:
+        result = connection.execute(messages.delete().where(messages.c.key == key))
+        if result.rowcount != 1:
+            raise MessageNotFound(key)
+        _change_count(connection, -1)
+
+
+def add_many(pairs: Iterable[tuple[str, str]]) -> int:
+    """Add many new messages in one transaction (imports, benchmarks); return how many."""
+    now = utcnow()
+    rows = [{"key": key, "text": text, "created_at": now, "updated_at": now, "version": 1}
+            for key, text in pairs]
+    if not rows:
+        return 0
+    with db.writing() as connection:
+        connection.execute(messages.insert(), rows)
+        _change_count(connection, len(rows))
+    return len(rows)
+
+
+def put_message(key: str, text: str) -> bool:
+    """Store the text under the key, adding or replacing; True if it was added."""
+    with db.writing() as connection:
+        result = connection.execute(
+            messages.update()
+            .where(messages.c.key == key)
+            .values(text=text, updated_at=utcnow(), version=messages.c.version + 1)
+        )
+        if result.rowcount == 1:
+            return False
+        _insert(connection, key, text)
+        return True
+
+
+def _get(connection: Connection, key: str) -> Message | None:
+    row = connection.execute(select(*_COLUMNS).where(messages.c.key == key)).first()
+    return _message(row) if row else None
+
+
+def _insert(connection: Connection, key: str, text: str) -> Message:
+    now = utcnow()
+    result = connection.execute(messages.insert().values(key=key, text=text, created_at=now,
+                                                         updated_at=now, version=1))
+    _change_count(connection, +1)
+    return Message(result.inserted_primary_key[0], key, text, now, now, 1)
+
+
+def _change_count(connection: Connection, delta: int) -> None:
+    connection.execute(message_count.update().values(total=message_count.c.total + delta))
+
+
+def _search_condition(connection: Connection, query: str):
+    """Return a WHERE clause matching messages whose key or text contains ``query``, any case."""
+    if connection.dialect.name == "sqlite" and len(query) >= TRIGRAM_LENGTH:
+        phrase = '"' + query.replace('"', '""') + '"'
+        return messages.c.id.in_(
+            select(_sqlite_search.c.rowid).where(_sqlite_search.c[SQLITE_SEARCH_INDEX].op("MATCH")(phrase))
+        )
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(messages.c.key.ilike(pattern, escape="\\"), messages.c.text.ilike(pattern, escape="\\"))

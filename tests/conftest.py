@@ -1,0 +1,96 @@
+"""Fixtures: a fresh app and database per test, its clients, and helpers that act like a browser."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from messageboard import create_app
+from messageboard.settings import PROJECT_ROOT
+
+
+def pytest_configure(config):
+    """Build the css and js bundles once, before any test (and before xdist starts workers)."""
+    if hasattr(config, "workerinput"):
+        return
+    with tempfile.TemporaryDirectory() as instance:
+        subprocess.run([sys.executable, "-m", "flask", "--app", "messageboard", "assets", "build"],
+                       cwd=PROJECT_ROOT, check=True, capture_output=True,
+                       env={**clean_environment(), "MESSAGEBOARD_CONFIG": "testing",
+                            "MESSAGEBOARD_INSTANCE_PATH": instance})
+
+
+def clean_environment() -> dict[str, str]:
+    """Return this process's environment without any MESSAGEBOARD_ setting."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("MESSAGEBOARD_")}
+
+
+@pytest.fixture
+def make_app(tmp_path, monkeypatch):
+    """Return a factory of apps on their own instance folder, clear of the caller's environment."""
+    for name in set(os.environ) - set(clean_environment()):
+        monkeypatch.delenv(name)
+
+    def factory(config="testing", **overrides):
+        return create_app(config, instance_path=tmp_path / "instance", **overrides)
+
+    return factory
+
+
+@pytest.fixture
+def app(make_app):
+    """A testing app with a fresh SQLite database file in a temporary instance folder."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    """A test client that keeps cookies, like a browser."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the app's ``flask`` commands."""
+    return app.test_cli_runner()
+
+
+def parse(response) -> BeautifulSoup:
+    """Parse a response's HTML."""
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def form_fields(form) -> dict[str, str]:
+    """Return what a browser would submit from ``form`` untouched: inputs and textareas."""
+    fields = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
+    for area in form.select("textarea[name]"):
+        # Browsers drop the one newline that may open a textarea's content.
+        fields[area["name"]] = area.get_text().removeprefix("\r\n").removeprefix("\n")
+    return fields
+
+
+def submit_form(client, page_url: str, changes: dict | None = None, *, form_index: int = 0):
+    """Open ``page_url``, fill its POST form with ``changes`` and submit it; return the response."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page.status_code
+    form = parse(page).select('form[method="post"]')[form_index]
+    return client.post(form["action"], data={**form_fields(form), **(changes or {})})
+
+
+def add_message(client, key: str, text: str):
+    """Add a message through the add form, asserting that it was saved."""
+    response = submit_form(client, "/messages/new", {"key": key, "text": text})
+    assert response.status_code == 303, parse(response).select(".errors")
+    return response
+
+
+@pytest.fixture
+def root() -> Path:
+    """The project folder."""
+    return PROJECT_ROOT

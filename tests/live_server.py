@@ -1,0 +1,78 @@
+"""Start the real gunicorn, with the project's own config file, on a free port for a test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from messageboard.settings import PROJECT_ROOT
+
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn serving messageboard with ``environment`` added to a clean environment."""
+
+    def __init__(self, log_path: Path, workers: int = 2, **environment: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.environment = {
+            **{name: value for name, value in os.environ.items() if not name.startswith("MESSAGEBOARD_")},
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "WEB_CONCURRENCY": str(workers),
+            **environment,
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 20) -> LiveServer:
+        """Start gunicorn and wait until it answers, raising with its log if it does not."""
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen([GUNICORN, "--config", "config/gunicorn.conf.py"],
+                                            cwd=PROJECT_ROOT, env=self.environment,
+                                            stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                urllib.request.urlopen(self.url + "/hello", timeout=1).close()
+                return self
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log()}")
+
+    def stop(self) -> int | None:
+        """Stop gunicorn gracefully (SIGTERM) and return its exit status."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode if self.process else None
+
+    def log(self) -> str:
+        """Everything gunicorn and the app wrote so far."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()

@@ -1,0 +1,122 @@
+"""The site under real gunicorn, with the project's config file and several worker processes."""
+
+import http.cookiejar
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from bs4 import BeautifulSoup
+
+from messageboard.settings import PROJECT_ROOT
+from tests.conftest import form_fields
+from tests.live_server import GUNICORN, LiveServer
+
+pytestmark = pytest.mark.server
+
+
+class Browser:
+    """A cookie-keeping HTTP client that submits forms the way a browser does."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path: str) -> tuple[int, str]:
+        """GET a path; return the status and the body."""
+        return self._open(urllib.request.Request(self.base_url + path))
+
+    def submit(self, path: str, changes: dict) -> tuple[int, str]:
+        """Open the form at ``path``, change fields, submit it and follow the redirect."""
+        status, html = self.get(path)
+        assert status == 200
+        form = BeautifulSoup(html, "html.parser").select_one('form[method="post"]')
+        body = urllib.parse.urlencode({**form_fields(form), **changes}).encode()
+        return self._open(urllib.request.Request(self.base_url + form["action"], data=body))
+
+    def _open(self, request) -> tuple[int, str]:
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, error.read().decode()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """gunicorn with two workers, production settings and an SQLite file of its own."""
+    with LiveServer(tmp_path / "gunicorn.log", workers=2,
+                    HOME=str(tmp_path / "home"),
+                    MESSAGEBOARD_CONFIG="production",
+                    MESSAGEBOARD_SECRET_KEY="live-server-test-secret",
+                    MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
+                    MESSAGEBOARD_LEGACY_GET_WRITES="true") as live:
+        yield live
+
+
+def test_forms_and_pages_work_through_gunicorn(server):
+    browser = Browser(server.url)
+    status, html = browser.submit("/messages/new", {"key": "live", "text": "Through gunicorn\nfor real"})
+    assert status == 200
+    page = BeautifulSoup(html, "html.parser")
+    assert page.select_one(".flash").get_text() == "Added live."
+    assert page.select_one(".message-text").get_text() == "Through gunicorn\nfor real"
+    assert Browser(server.url).get("/show/live") == (200, "Through gunicorn\nfor real")
+
+
+def test_concurrent_writes_across_workers_all_land(server):
+    """Sixty adds from six threads reach both workers at once; each is stored and readable."""
+    failures = []
+
+    def add_many(thread_number):
+        browser = Browser(server.url)
+        for index in range(10):
+            status, body = browser.get(f"/add/c{thread_number}-{index}/text-{thread_number}-{index}")
+            if status != 200:
+                failures.append((status, body))
+
+    threads = [threading.Thread(target=add_many, args=(number,)) for number in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    browser = Browser(server.url)
+    for thread_number in range(6):
+        for index in range(10):
+            assert browser.get(f"/show/c{thread_number}-{index}") == (200, f"text-{thread_number}-{index}")
+    summary = BeautifulSoup(browser.get("/")[1], "html.parser").select_one(".summary").get_text()
+    assert summary == "61 messages."
+    log = server.log()
+    assert "database is locked" not in log
+    assert len({line.split("[")[2].split("]")[0] for line in log.splitlines() if "Booting worker" in line}) == 2
+
+
+def test_access_log_goes_to_standard_output(server):
+    Browser(server.url).get("/messages/default")
+    # gunicorn writes the access line just after it sends the response.
+    deadline = time.monotonic() + 5
+    while '"GET /messages/default HTTP/1.1" 200' not in server.log():
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.05)
+
+
+def test_no_control_socket_is_left_in_the_home_folder(server, tmp_path):
+    assert not (tmp_path / "home" / ".gunicorn").exists()
+
+
+def test_production_without_a_secret_stops_gunicorn_with_one_line(tmp_path):
+    environment = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MESSAGEBOARD_CONFIG": "production",
+                   "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"), "GUNICORN_BIND": "127.0.0.1:0"}
+    result = subprocess.run([GUNICORN, "--config", "config/gunicorn.conf.py"], cwd=PROJECT_ROOT,
+                            env=environment, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    problems = [line for line in result.stderr.splitlines() if line.startswith("messageboard:")]
+    assert problems == ["messageboard: No secret key: set MESSAGEBOARD_SECRET_KEY, or MESSAGEBOARD_SECRET_KEY_FILE to a "
+                        "file holding one (make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')"]
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,140 @@
+"""The store over a real SQLite file: schema, counts, search, versions and concurrent writers."""
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from messageboard import store
+from messageboard.extensions import db
+
+
+@pytest.fixture
+def context(app):
+    """An app context for calling the store directly."""
+    with app.app_context():
+        yield app
+
+
+def test_schema_creation_is_idempotent_and_seeds_default_once(context):
+    assert store.create_schema() is False
+    store.delete_message("default")
+    store.create_schema()
+    assert store.get_message("default") is None
+    assert store.list_messages().total == 0
+
+
+def test_database_is_a_file_in_the_instance_folder_in_wal_mode(context):
+    database_file = context.instance_path + "/messageboard.sqlite3"
+    assert db.engine.url.database == database_file
+    with db.reading() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+
+
+def test_count_follows_adds_puts_and_deletes(context):
+    store.add_message("a", "x")
+    store.add_many([("b", "y"), ("c", "z")])
+    store.put_message("d", "w")
+    store.put_message("d", "w2")
+    store.delete_message("a")
+    with db.reading() as connection:
+        actual = connection.exec_driver_sql("SELECT count(*) FROM messages").scalar()
+    assert store.list_messages().total == actual == 4
+
+
+def test_add_of_a_taken_key_raises_and_writes_nothing(context):
+    with pytest.raises(store.KeyTaken):
+        store.add_message("default", "again")
+    assert store.get_message("default").text == "Hello to the World of Flask!"
+    assert store.list_messages().total == 1
+
+
+def test_update_checks_the_revision(context):
+    original = store.add_message("v", "one")
+    updated = store.update_message("v", "two", based_on=original.revision)
+    assert (updated.text, updated.version) == ("two", 2)
+    with pytest.raises(store.VersionConflict) as conflict:
+        store.update_message("v", "three", based_on=original.revision)
+    assert conflict.value.current == updated
+
+
+def test_update_of_a_deleted_message_is_a_conflict_with_nothing_current(context):
+    original = store.add_message("v", "one")
+    store.delete_message("v")
+    with pytest.raises(store.VersionConflict) as conflict:
+        store.update_message("v", "two", based_on=original.revision)
+    assert conflict.value.current is None
+
+
+def test_delete_of_a_missing_message_raises(context):
+    with pytest.raises(store.MessageNotFound):
+        store.delete_message("missing")
+
+
+def test_search_index_follows_edits_and_deletes(context):
+    first = store.add_message("x1", "apples and pears")
+    store.update_message("x1", "plums", based_on=first.revision)
+    store.add_message("x2", "more apples")
+    store.delete_message("x2")
+    assert [m.key for m in store.list_messages(query="apples").items] == []
+    assert [m.key for m in store.list_messages(query="PLUM").items] == ["x1"]
+
+
+def query_plan(connection, statement) -> str:
+    """Return SQLite's query plan for a Core statement, as one line."""
+    compiled = statement.compile(connection, compile_kwargs={"literal_binds": True})
+    return " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+
+
+def test_search_of_three_or_more_characters_uses_the_full_text_index(context):
+    with db.reading() as connection:
+        plan = query_plan(connection, store.listing(store._search_condition(connection, "apple")))
+    assert "VIRTUAL TABLE INDEX" in plan and "messages_search" in plan
+
+
+@pytest.mark.parametrize("sort", store.SORT_ORDERS)
+def test_listing_in_either_order_reads_an_index_without_sorting(context, sort):
+    with db.reading() as connection:
+        plan = query_plan(connection, store.listing(sort=sort).limit(20))
+    assert "USING" in plan and "INDEX" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_parse_revision_accepts_only_id_dot_version():
+    assert store.parse_revision("12.3") == (12, 3)
+    for garbled in ("", "12", "a.1", "1.", ".1", "1.2.3", "-1.2", None):
+        assert store.parse_revision(garbled) is None
+
+
+def test_page_numbers_to_link_leave_gaps():
+    page = store.Page([], 10, 1, 20)
+    assert page.numbers_to_link() == [1, None, 8, 9, 10, 11, 12, None, 20]
+    assert store.Page([], 1, 20, 0).numbers_to_link() == [1]
+
+
+def test_concurrent_writers_on_one_file_never_see_database_is_locked(app):
+    """Eight threads, each with its own connection, add and edit at once; every write lands."""
+    errors = []
+
+    def writer(number):
+        try:
+            with app.app_context():
+                for index in range(25):
+                    added = store.add_message(f"t{number}-{index}", "text")
+                    store.update_message(added.key, "edited", based_on=added.revision)
+                    store.put_message("shared", f"{number}-{index}")
+        except Exception as error:  # collected and asserted below, in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        assert store.list_messages().total == 1 + 8 * 25 + 1
+        with db.reading() as connection:
+            edited = connection.execute(text("SELECT count(*) FROM messages WHERE text = 'edited'"))
+            assert edited.scalar() == 200
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
