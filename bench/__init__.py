@@ -1,0 +1,13 @@
+"""Benchmark: requests per second of the site under real gunicorn, against a raw WSGI ceiling.
+
+Run it with ``make bench`` or ``python -m bench``; it works in the git-ignored ``.bench/`` folder.
+"""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WORK_DIR = PROJECT_ROOT / ".bench"
+
+
+class BenchError(Exception):
+    """The benchmark cannot go on; the message says what failed."""

@@ -1,0 +1,151 @@
+"""Prepare the data, serve every case with real gunicorn, load each with wrk, print the report."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import PROJECT_ROOT, WORK_DIR, BenchError, load, seed
+from bench.report import Case, render
+from bench.server import GUNICORN_CONFIG, Server, gunicorn, wait_for_ok
+
+SMALL, LARGE = 10_000, 100_000
+WARMUP_SECONDS = 1
+
+
+@dataclass(frozen=True)
+class Site:
+    """A gunicorn server to start: its name, the app it serves and the database it is given."""
+
+    name: str
+    app_uri: str
+    messages: int
+    settings: tuple[tuple[str, str], ...] = ()
+
+
+# Every server gets the site's environment: the gunicorn settings check it on start, whatever app.
+SITES = (
+    Site("hello", "bench.apps:hello", SMALL),
+    Site("original", "bench.original_app:app", SMALL),
+    Site("site-10k", "messageboard:create_app()", SMALL),
+    Site("site-100k", "messageboard:create_app()", LARGE),
+    # The same site rendering every page, as on a cache miss: what the page cache saves.
+    Site("site-10k-rendered", "messageboard:create_app()", SMALL, (("MESSAGEBOARD_PAGE_CACHE_SIZE", "0"),)),
+    Site("site-100k-rendered", "messageboard:create_app()", LARGE, (("MESSAGEBOARD_PAGE_CACHE_SIZE", "0"),)),
+)
+CASES = (
+    Case("a", "raw WSGI hello (ceiling)", "hello", "/"),
+    Case("b", "original one-file Flask app", "original", "/show/default"),
+    Case("c", "messageboard list, 10k messages", "site-10k", "/"),
+    Case("d", "messageboard one message, 10k", "site-10k", f"/messages/{seed.message_key(5000)}"),
+    Case("e", "messageboard list, 100k messages", "site-100k", "/"),
+    Case("f", "list, 10k, page cache off", "site-10k-rendered", "/"),
+    Case("g", "one message, 10k, page cache off", "site-10k-rendered", f"/messages/{seed.message_key(5000)}"),
+    Case("h", "list, 100k, page cache off", "site-100k-rendered", "/"),
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Knobs read from the environment."""
+
+    workers: int
+    runs: int
+    seconds: int
+
+    @classmethod
+    def from_environment(cls) -> Options:
+        """Read BENCH_WORKERS, BENCH_RUNS and BENCH_SECONDS, with their defaults."""
+        return cls(workers=positive_int("BENCH_WORKERS", 2), runs=positive_int("BENCH_RUNS", 5),
+                   seconds=positive_int("BENCH_SECONDS", 4))
+
+
+def positive_int(name: str, default: int) -> int:
+    """Return the environment variable as a whole number from 1 up, or ``default`` if unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise BenchError(f"{name} must be a whole number from 1 up, not {raw!r}")
+    return int(raw)
+
+
+def site_environment(secret_key: str, database: Path) -> dict[str, str]:
+    """Return the environment for the site's production settings on this database."""
+    # The caller's own MESSAGEBOARD_ settings would make the cases differ from production.
+    inherited = {name: value for name, value in os.environ.items()
+                 if not name.startswith("MESSAGEBOARD_")}
+    return {**inherited, "MESSAGEBOARD_CONFIG": "production",
+            "MESSAGEBOARD_SECRET_KEY": secret_key,
+            "MESSAGEBOARD_DATABASE_URL": seed.database_url(database)}
+
+
+def main() -> int:
+    """Run the benchmark; return 1 on an error, 0 otherwise, goals met or not."""
+    try:
+        run(Options.from_environment())
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run(options: Options) -> None:
+    """Prepare, measure every case and print the report."""
+    load.require_wrk()
+    WORK_DIR.mkdir(exist_ok=True)
+    secret_key = "bench-" + secrets.token_hex(16)
+    print(f"Preparing databases in {WORK_DIR}")
+    databases = {count: seed.ensure_database(count, secret_key) for count in (SMALL, LARGE)}
+    print("Building the css and js bundles")
+    seed.build_assets(site_environment(secret_key, databases[SMALL]))
+    environments = {site.name: {**site_environment(secret_key, databases[site.messages]), **dict(site.settings)}
+                    for site in SITES}
+    print(f"Serving each case with gunicorn --config {GUNICORN_CONFIG.relative_to(PROJECT_ROOT)}, "
+          f"{options.workers} workers (BENCH_WORKERS); load: {load.describe()}, "
+          f"{options.runs} runs (BENCH_RUNS) of {options.seconds} s (BENCH_SECONDS), median")
+    samples = serve_and_measure(environments, options)
+    print()
+    print(render(CASES, samples))
+
+
+def serve_and_measure(environments: Mapping[str, Mapping[str, str]],
+                      options: Options) -> dict[str, list[float]]:
+    """Start every server, check each case answers 200, measure them all, then stop the servers."""
+    with ExitStack() as stack:
+        servers = {site.name: stack.enter_context(
+                       gunicorn(site.name, site.app_uri, environments[site.name], options.workers))
+                   for site in SITES}
+        for case in CASES:
+            wait_for_ok(servers[case.server], case.path)
+        return measure_all(servers, options)
+
+
+def measure_all(servers: Mapping[str, Server], options: Options) -> dict[str, list[float]]:
+    """Warm each case up, then measure them in rounds, each round in a rotated order."""
+    urls = {case.letter: servers[case.server].url(case.path) for case in CASES}
+    for url in urls.values():
+        load.measure(url, WARMUP_SECONDS)
+    samples: dict[str, list[float]] = {letter: [] for letter in urls}
+    for number in range(options.runs):
+        # Rounds spread the machine's slow spells over every case; rotating spreads the order's.
+        for case in rotated(CASES, number):
+            samples[case.letter].append(load.measure(urls[case.letter], options.seconds))
+        measured = "  ".join(f"{letter} {runs[-1]:,.0f}" for letter, runs in samples.items())
+        print(f"  run {number + 1}/{options.runs}: {measured}", flush=True)
+    return samples
+
+
+def rotated(items: Sequence, by: int) -> list:
+    """Return ``items`` rotated left by ``by`` places."""
+    shift = by % len(items)
+    return [*items[shift:], *items[:shift]]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

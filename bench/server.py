@@ -1,0 +1,118 @@
+"""Real gunicorn servers on free local ports, with the project's own gunicorn settings."""
+
+from __future__ import annotations
+
+import http.client
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import PROJECT_ROOT, WORK_DIR, BenchError
+
+GUNICORN_CONFIG = PROJECT_ROOT / "config" / "gunicorn.conf.py"
+HOST = "127.0.0.1"
+START_TIMEOUT = 20.0
+# Longer than graceful_timeout in the gunicorn settings, so a clean stop is never cut short.
+STOP_TIMEOUT = 30.0
+LOG_LINES_SHOWN = 40
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running gunicorn master, its port and its error log."""
+
+    name: str
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+
+    def url(self, path: str) -> str:
+        """Return the full URL of ``path`` on this server."""
+        return f"http://{HOST}:{self.port}{path}"
+
+    def log_tail(self) -> str:
+        """Return the last lines of the server's error log."""
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(lines[-LOG_LINES_SHOWN:])
+
+    def failure(self, problem: str) -> BenchError:
+        """Return an error about this server that shows its log."""
+        return BenchError(f"{self.name}: {problem}\n"
+                          f"--- {self.log_path} (last lines) ---\n{self.log_tail()}")
+
+
+def free_port() -> int:
+    """Return a local TCP port nobody is listening on right now."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(name: str, app_uri: str, environment: Mapping[str, str],
+             workers: int) -> Iterator[Server]:
+    """Run gunicorn with config/gunicorn.conf.py serving ``app_uri``; stop it on leaving."""
+    port = free_port()
+    log_path = WORK_DIR / f"gunicorn-{name}.log"
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--config", str(GUNICORN_CONFIG),
+               app_uri]
+    env = {**environment, "GUNICORN_BIND": f"{HOST}:{port}", "WEB_CONCURRENCY": str(workers)}
+    with log_path.open("wb") as log:
+        # The settings send the access log to stdout, discarded here, and the error log to stderr.
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        yield Server(name, process, port, log_path)
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask gunicorn to shut down (SIGTERM) and wait; kill it if it does not."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def get_status(server: Server, path: str) -> int:
+    """GET ``path`` from the server directly (no proxy) and return the status code."""
+    connection = http.client.HTTPConnection(HOST, server.port, timeout=5)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def wait_until_serving(server: Server, path: str, timeout: float = START_TIMEOUT) -> int:
+    """Poll ``path`` until the server answers; return the status, or fail with its log."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.process.poll() is not None:
+            raise server.failure(f"gunicorn exited with code {server.process.returncode} "
+                                 "while starting")
+        try:
+            return get_status(server, path)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise server.failure(f"not answering on port {server.port} "
+                                     f"after {timeout:.0f} s") from None
+            time.sleep(0.1)
+
+
+def wait_for_ok(server: Server, path: str) -> None:
+    """Fail, showing the server's log, unless GET ``path`` answers 200."""
+    status = wait_until_serving(server, path)
+    if status != 200:
+        raise server.failure(f"GET {path} answered {status}, not 200")
