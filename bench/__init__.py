@@ -1,4 +1,5 @@
-"""Benchmark: requests per second of the site under real gunicorn, against a raw WSGI ceiling.
+"""Benchmark: requests per second of the site under real gunicorn, against a raw WSGI ceiling;
+also the asset build times and the home page's transfer size.
 
 Run it with ``make bench`` or ``python -m bench``; it works in the git-ignored ``.bench/`` folder.
 """

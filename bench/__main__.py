@@ -1,4 +1,5 @@
-"""Prepare the data, serve every case with real gunicorn, load each with wrk, print the report."""
+"""Prepare the data, time the asset builds, serve every case with real gunicorn, weigh the home
+page, load each case with wrk, print the report."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import PROJECT_ROOT, WORK_DIR, BenchError, load, seed
-from bench.report import Case, render
+from bench import PROJECT_ROOT, WORK_DIR, BenchError, build_times, load, page_weight, seed
+from bench.page_weight import PageWeight
+from bench.report import Case, build_lines, render, weight_lines
 from bench.server import GUNICORN_CONFIG, Server, gunicorn, wait_for_ok
 
 SMALL, LARGE = 10_000, 100_000
@@ -48,6 +50,10 @@ CASES = (
     Case("g", "one message, 10k, page cache off", "site-10k-rendered", f"/messages/{seed.message_key(5000)}"),
     Case("h", "list, 100k, page cache off", "site-100k-rendered", "/"),
 )
+# The page weighed, and the css case on the same server: that page gives the css's hashed path.
+HOME_SERVER, HOME_PATH = "site-10k", "/"
+CSS_CASE = Case("i", "css bundle via WhiteNoise", HOME_SERVER, "",
+                "wrk sends no Accept-Encoding, so this measures the uncompressed css")
 
 
 @dataclass(frozen=True)
@@ -104,37 +110,48 @@ def run(options: Options) -> None:
     databases = {count: seed.ensure_database(count, secret_key) for count in (SMALL, LARGE)}
     print("Building the css and js bundles")
     seed.build_assets(site_environment(secret_key, databases[SMALL]))
+    print(f"Timing asset builds in-process ({build_times.COLD_RUNS} cold, "
+          f"{build_times.REBUILD_RUNS} after an SCSS change)", flush=True)
+    times = build_times.measure(secret_key)
     environments = {site.name: {**site_environment(secret_key, databases[site.messages]), **dict(site.settings)}
                     for site in SITES}
     print(f"Serving each case with gunicorn --config {GUNICORN_CONFIG.relative_to(PROJECT_ROOT)}, "
           f"{options.workers} workers (BENCH_WORKERS); load: {load.describe()}, "
           f"{options.runs} runs (BENCH_RUNS) of {options.seconds} s (BENCH_SECONDS), median")
-    samples = serve_and_measure(environments, options)
+    cases, samples, weight = serve_and_measure(environments, options)
     print()
-    print(render(CASES, samples))
+    print(render(cases, samples))
+    print()
+    print("\n".join(build_lines(times)))
+    print()
+    print("\n".join(weight_lines(weight)))
 
 
-def serve_and_measure(environments: Mapping[str, Mapping[str, str]],
-                      options: Options) -> dict[str, list[float]]:
-    """Start every server, check each case answers 200, measure them all, then stop the servers."""
+def serve_and_measure(environments: Mapping[str, Mapping[str, str]], options: Options
+                      ) -> tuple[list[Case], dict[str, list[float]], PageWeight]:
+    """Start every server, weigh the home page, check each case answers 200, measure them all."""
     with ExitStack() as stack:
         servers = {site.name: stack.enter_context(
                        gunicorn(site.name, site.app_uri, environments[site.name], options.workers))
                    for site in SITES}
         for case in CASES:
             wait_for_ok(servers[case.server], case.path)
-        return measure_all(servers, options)
+        weight = page_weight.measure(servers[HOME_SERVER], HOME_PATH)
+        cases = [*CASES, replace(CSS_CASE, path=weight.stylesheet)]
+        wait_for_ok(servers[CSS_CASE.server], weight.stylesheet)
+        return cases, measure_all(servers, cases, options), weight
 
 
-def measure_all(servers: Mapping[str, Server], options: Options) -> dict[str, list[float]]:
+def measure_all(servers: Mapping[str, Server], cases: Sequence[Case],
+                options: Options) -> dict[str, list[float]]:
     """Warm each case up, then measure them in rounds, each round in a rotated order."""
-    urls = {case.letter: servers[case.server].url(case.path) for case in CASES}
+    urls = {case.letter: servers[case.server].url(case.path) for case in cases}
     for url in urls.values():
         load.measure(url, WARMUP_SECONDS)
     samples: dict[str, list[float]] = {letter: [] for letter in urls}
     for number in range(options.runs):
         # Rounds spread the machine's slow spells over every case; rotating spreads the order's.
-        for case in rotated(CASES, number):
+        for case in rotated(cases, number):
             samples[case.letter].append(load.measure(urls[case.letter], options.seconds))
         measured = "  ".join(f"{letter} {runs[-1]:,.0f}" for letter, runs in samples.items())
         print(f"  run {number + 1}/{options.runs}: {measured}", flush=True)

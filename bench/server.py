@@ -85,14 +85,29 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def get_status(server: Server, path: str) -> int:
-    """GET ``path`` from the server directly (no proxy) and return the status code."""
+@dataclass(frozen=True)
+class Response:
+    """A response as received: status, headers and the body as sent (not decompressed)."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+def get(server: Server, path: str, headers: Mapping[str, str] | None = None) -> Response:
+    """GET ``path`` from the server directly (no proxy) with ``headers``; return the response."""
     connection = http.client.HTTPConnection(HOST, server.port, timeout=5)
     try:
-        connection.request("GET", path)
-        return connection.getresponse().status
+        connection.request("GET", path, headers=dict(headers or {}))
+        response = connection.getresponse()
+        return Response(response.status, response.headers, response.read())
     finally:
         connection.close()
+
+
+def get_status(server: Server, path: str) -> int:
+    """GET ``path`` from the server directly (no proxy) and return the status code."""
+    return get(server, path).status
 
 
 def wait_until_serving(server: Server, path: str, timeout: float = START_TIMEOUT) -> int:

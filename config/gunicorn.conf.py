@@ -6,7 +6,7 @@ from pathlib import Path
 
 # Import the app from the project folder whatever the current directory.
 chdir = str(Path(__file__).resolve().parent.parent)
-wsgi_app = "messageboard:create_app()"
+wsgi_app = "messageboard.wsgi:app"
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # Sync workers each serve one request at a time: two per core keeps the cores busy while one
@@ -31,11 +31,12 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 def on_starting(server):
-    """Check the settings once in the master so a misconfiguration stops it with one line."""
-    from messageboard.settings import ConfigError, instance_folder, load_settings
+    """Check the settings and the built assets once, in the master, so a problem stops it in one line."""
+    from messageboard.settings import ConfigError
+    from messageboard.startup import check_can_serve
 
     try:
-        load_settings(instance_path=instance_folder())
+        check_can_serve()
     except ConfigError as problem:
         print(f"messageboard: {problem}", file=sys.stderr)
         sys.exit(1)

@@ -17,9 +17,17 @@ class BaseConfig:
     # Seconds a writer waits for another writer's lock before giving up (SQLite busy_timeout).
     DATABASE_BUSY_TIMEOUT = 10
 
-    # None means the top-level static/ folder and the URL path /static.
+    # The static sources (scss/, js/, images/): None means the top-level static/ folder.
     STATIC_FOLDER = None
-    STATIC_URL_PATH = None
+    # The URL path the built static files are served under.
+    STATIC_URL_PATH = "/static"
+    # Where `flask assets build` publishes (public/, served) and keeps its manifest (not served);
+    # relative to the project.
+    ASSETS_BUILD_FOLDER = "build"
+    # The bundles {% assets %} links, relative to the project.
+    ASSETS_BUNDLES_FILE = "assets.yml"
+    # Cache-Control max-age for static files whose names carry no content hash.
+    STATIC_MAX_AGE = 60
 
     # Production reads the key from MESSAGEBOARD_SECRET_KEY or the file named here, at start-up.
     SECRET_KEY = None
@@ -37,8 +45,11 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = 256 * 1024
     WTF_CSRF_TIME_LIMIT = 3600 * 8
 
-    ASSETS_DEBUG = False
+    # Rebuild changed assets before a page request; elsewhere the app never builds.
     ASSETS_AUTO_BUILD = False
+    ASSETS_DEBUG = False
+    ASSETS_CACHE = False  # webassets' own cache and manifest: the build keeps its own manifest
+    ASSETS_MANIFEST = False
 
 
 class DevelopmentConfig(BaseConfig):
@@ -58,7 +69,6 @@ class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
     LEGACY_GET_WRITES = True
-    ASSETS_AUTO_BUILD = True
 
 
 class StagingConfig(BaseConfig):

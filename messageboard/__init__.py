@@ -8,10 +8,10 @@ from pathlib import Path
 from flask import Flask
 
 from messageboard import commands, errors, legacy, messages, store
-from messageboard.assets import init_assets
+from messageboard.assets import build_paths, init_assets
 from messageboard.extensions import csrf, db
 from messageboard.page_cache import init_page_cache
-from messageboard.settings import PROJECT_ROOT, instance_folder, load_settings, static_folder_path
+from messageboard.settings import PROJECT_ROOT, instance_folder, load_settings
 
 
 def create_app(config=None, *, instance_path: str | Path | None = None, **overrides) -> Flask:
@@ -25,7 +25,7 @@ def create_app(config=None, *, instance_path: str | Path | None = None, **overri
     app = Flask(
         __name__,
         instance_path=str(instance_path),
-        static_folder=str(static_folder_path(settings.values)),
+        static_folder=str(build_paths(settings.values).public),
         static_url_path=settings.values["STATIC_URL_PATH"],
         template_folder=str(PROJECT_ROOT / "templates"),
     )
@@ -52,8 +52,8 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
     csrf.init_app(app)
     db.init_app(app)
-    init_assets(app)
     init_page_cache(app, db.change_counter(app))
+    init_assets(app)  # last: its WhiteNoise answers static files before anything else runs
 
 
 def register_blueprints(app: Flask) -> None:

@@ -149,8 +149,12 @@ class PageCacheMiddleware:
 
 
 def init_page_cache(app: Flask, change_counter: Callable[[], int] | None) -> None:
-    """Put the page cache in front of the app, if ``PAGE_CACHE_SIZE`` and a change counter allow."""
-    if not (app.config["PAGE_CACHE_SIZE"] and change_counter):
+    """Put the page cache in front of the app, if ``PAGE_CACHE_SIZE`` and a change counter allow.
+
+    Not where assets rebuild on change: a kept page would go on linking the stylesheet it was
+    rendered with, and the request that rebuilds would never reach the app.
+    """
+    if not (app.config["PAGE_CACHE_SIZE"] and change_counter) or app.config["ASSETS_AUTO_BUILD"]:
         app.extensions[_EXTENSION_KEY] = None
         return
     middleware = PageCacheMiddleware(app, app.wsgi_app, change_counter)

@@ -170,8 +170,7 @@ def _check(values: Mapping) -> None:
                           f"not {cache_size!r}")
 
     url_path = values.get("STATIC_URL_PATH")
-    if url_path is not None and (not isinstance(url_path, str) or not url_path.startswith("/")
-                                 or url_path.endswith("/")):
+    if not isinstance(url_path, str) or not url_path.startswith("/") or url_path.endswith("/"):
         raise ConfigError(f"STATIC_URL_PATH must start with '/' and not end with one, "
                           f"like /static, not {url_path!r}")
 

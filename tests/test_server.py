@@ -97,6 +97,16 @@ def test_concurrent_writes_across_workers_all_land(server):
     assert len({line.split("[")[2].split("]")[0] for line in log.splitlines() if "Booting worker" in line}) == 2
 
 
+def test_static_files_come_hashed_compressed_and_cached_through_gunicorn(server):
+    browser = Browser(server.url)
+    css = BeautifulSoup(browser.get("/")[1], "html.parser").select_one('link[rel="stylesheet"]')["href"]
+    request = urllib.request.Request(server.url + css, headers={"Accept-Encoding": "br"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Content-Encoding"] == "br"
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert (response.headers.get_content_type(), response.headers.get_content_charset()) == ("text/css", "utf-8")
+
+
 def test_access_log_goes_to_standard_output(server):
     Browser(server.url).get("/messages/default")
     # gunicorn writes the access line just after it sends the response.
@@ -120,3 +130,16 @@ def test_production_without_a_secret_stops_gunicorn_with_one_line(tmp_path):
     assert problems == ["messageboard: No secret key: set MESSAGEBOARD_SECRET_KEY, or MESSAGEBOARD_SECRET_KEY_FILE to a "
                         "file holding one (make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')"]
     assert "Traceback" not in result.stderr
+
+
+def test_production_without_built_assets_stops_gunicorn_with_one_line(tmp_path):
+    environment = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MESSAGEBOARD_CONFIG": "production",
+                   "MESSAGEBOARD_SECRET_KEY": "a-real-secret", "GUNICORN_BIND": "127.0.0.1:0",
+                   "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
+                   "MESSAGEBOARD_ASSETS_BUILD_FOLDER": str(tmp_path / "never-built")}
+    result = subprocess.run([GUNICORN, "--config", "config/gunicorn.conf.py"], cwd=PROJECT_ROOT,
+                            env=environment, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    problems = [line for line in result.stderr.splitlines() if line.startswith("messageboard:")]
+    assert problems == [f"messageboard: The static files are not built ({tmp_path}/never-built/manifest.json "
+                        "is missing): run `flask --app messageboard assets build`"]

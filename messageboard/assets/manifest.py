@@ -1,0 +1,64 @@
+"""The build manifest: which hashed file serves each static path, and what sources it was built from."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a build published: static path -> hashed path, and the fingerprint of its sources."""
+
+    files: dict[str, str]
+    sources: str
+    bundles: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest | None:
+        """Read the manifest at ``path``; None if there is none or it is not one of ours."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+            return None
+        return cls(files=data["files"], sources=data["sources"], bundles=data.get("bundles", {}))
+
+    def save(self, path: Path) -> None:
+        """Write the manifest atomically: readers see the old one or the new one, never half."""
+        data = {"version": MANIFEST_VERSION, "sources": self.sources, "bundles": self.bundles,
+                "files": dict(sorted(self.files.items()))}
+        write_atomically(path, json.dumps(data, indent=1).encode())
+
+    def hashed(self, static_path: str) -> str:
+        """Return the hashed path serving ``static_path`` (unchanged if the build did not publish it)."""
+        return self.files.get(static_path, static_path)
+
+
+def source_files(static_folder: Path) -> list[Path]:
+    """Every file a build reads from the static folder, dotfiles left out, in a stable order."""
+    return sorted(path for path in static_folder.rglob("*")
+                  if path.is_file() and not any(part.startswith(".")
+                                                for part in path.relative_to(static_folder).parts))
+
+
+def source_fingerprint(inputs: list[tuple[str, Path]]) -> str:
+    """A digest of the names and contents of a build's inputs."""
+    digest = hashlib.sha256()
+    for name, path in inputs:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

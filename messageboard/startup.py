@@ -1,0 +1,11 @@
+"""Checks a server makes before serving, so a problem stops it at once with one line."""
+
+from messageboard.assets import check_built
+from messageboard.settings import instance_folder, load_settings
+
+
+def check_can_serve() -> None:
+    """Raise ConfigError if the settings are wrong or, where the app never builds, assets are unbuilt."""
+    settings = load_settings(instance_path=instance_folder())
+    if not settings.values["ASSETS_AUTO_BUILD"]:
+        check_built(settings.values)
