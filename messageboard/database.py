@@ -43,9 +43,11 @@ class Database:
         return watcher.current if watcher else None
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """Yield a connection whose statements share one consistent snapshot."""
+    def reading(self, *, snapshot: bool = False) -> Iterator[Connection]:
+        """Yield a connection for reads; with ``snapshot``, all its statements see the same data."""
         with self.engine.connect() as connection:
+            if snapshot:
+                connection.execution_options(snapshot=True)
             yield connection
 
     @contextmanager
@@ -110,5 +112,9 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        writes = connection.get_execution_options().get("take_write_lock", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("take_write_lock"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif options.get("snapshot"):
+            connection.exec_driver_sql("BEGIN")
+        # Otherwise no BEGIN: a single read is its own transaction, one round trip fewer.

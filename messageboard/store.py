@@ -7,12 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, func, inspect, or_, select
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindparam, func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from messageboard.extensions import db
-from messageboard.schema import (SQLITE_SEARCH_DDL, SQLITE_SEARCH_INDEX, message_count, messages,
-                                 metadata, utcnow)
+from messageboard.schema import SQLITE_SEARCH_DDL, SQLITE_SEARCH_INDEX, message_count, messages, metadata, utcnow
 
 DEFAULT_KEY = "default"
 DEFAULT_TEXT = "Hello to the World of Flask!"
@@ -135,7 +134,7 @@ def get_message(key: str) -> Message | None:
 
 def list_messages(*, page: int = 1, per_page: int = 20, query: str = "", sort: str = "key") -> Page:
     """Return one page of messages matching ``query`` (all if empty), ordered by ``sort``."""
-    with db.reading() as connection:
+    with db.reading(snapshot=True) as connection:  # the count and the rows must agree
         condition = _search_condition(connection, query) if query else None
         if condition is None:
             total = connection.execute(select(message_count.c.total)).scalar_one()
@@ -154,6 +153,21 @@ def listing(condition=None, sort: str = "key"):
     order = (messages.c.key,) if sort == "key" else (messages.c.updated_at.desc(), messages.c.key)
     statement = select(*_COLUMNS).order_by(*order)
     return statement if condition is None else statement.where(condition)
+
+
+def revisions() -> list[tuple[str, str]]:
+    """Every message's key and revision token, in key order (what a static export depends on)."""
+    with db.reading() as connection:
+        rows = connection.execute(select(messages.c.key, messages.c.id, messages.c.version).order_by(messages.c.key))
+        return [(key, f"{message_id}.{version}") for key, message_id, version in rows]
+
+
+def excerpts(length: int) -> list[tuple[str, str]]:
+    """Every message's key and the first ``length`` characters of its text, in key order."""
+    with db.reading() as connection:
+        rows = connection.execute(select(messages.c.key, func.substr(messages.c.text, 1, length))
+                                  .order_by(messages.c.key))
+        return [tuple(row) for row in rows]
 
 
 def add_message(key: str, text: str) -> Message:
@@ -218,8 +232,12 @@ def put_message(key: str, text: str) -> bool:
         return True
 
 
+# Built once: constructing a statement costs more than SQLite takes to run it.
+_BY_KEY = select(*_COLUMNS).where(messages.c.key == bindparam("key"))
+
+
 def _get(connection: Connection, key: str) -> Message | None:
-    row = connection.execute(select(*_COLUMNS).where(messages.c.key == key)).first()
+    row = connection.execute(_BY_KEY, {"key": key}).first()
     return _message(row) if row else None
 
 
