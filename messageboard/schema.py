@@ -2,8 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import (Column, DateTime, Index, Integer, MetaData, String, Table, Text,
-                        TypeDecorator)
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, TypeDecorator
 
 KEY_MAX_LENGTH = 64
 

@@ -15,7 +15,7 @@ import pytest
 
 from messageboard.assets import AssetBuildError, tools
 from messageboard.assets.manifest import Manifest
-from messageboard.settings import ConfigError, PROJECT_ROOT
+from messageboard.settings import PROJECT_ROOT, ConfigError
 from messageboard.startup import check_can_serve
 from tests.conftest import clean_environment, parse
 

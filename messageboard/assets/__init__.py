@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from pathlib import Path
 
 import click
 from flask import Flask, render_template, url_for

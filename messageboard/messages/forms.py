@@ -6,8 +6,7 @@ from wtforms.validators import ValidationError
 
 from messageboard.schema import KEY_MAX_LENGTH
 from messageboard.store import parse_revision
-from messageboard.validation import (TEXT_MAX_LENGTH, InvalidMessage, check_key, check_text,
-                                     normalize_text)
+from messageboard.validation import TEXT_MAX_LENGTH, InvalidMessage, check_key, check_text, normalize_text
 
 
 def _valid_key(form, field) -> None:
