@@ -12,7 +12,7 @@ PYTEST_ARGS ?= -n auto
 RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
 	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE:-instance/secret_key}
 
-.PHONY: help install run dev test bench assets db lock clean
+.PHONY: help install run dev test bench assets db export preview lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -47,6 +47,12 @@ run: install instance/secret_key ## Serve the site with gunicorn at http://127.0
 
 dev: install ## Serve with flask run --debug: code and templates reload on change
 	MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-development} $(FLASK) run --debug --port $${PORT:-5000}
+
+export: install ## Write the site as static files into site/ (EXPORT_ARGS="--relative" to open from disk)
+	$(FLASK) export $(EXPORT_ARGS)
+
+preview: install ## Export, then serve site/ at http://127.0.0.1:8001
+	$(FLASK) export --serve $(EXPORT_ARGS)
 
 test: install ## Run every test
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,5 +1,5 @@
-"""Prepare the data, time the asset builds, serve every case with real gunicorn, weigh the home
-page, load each case with wrk, print the report."""
+"""Prepare the data, time the asset builds and the static export, serve every case with real
+gunicorn, weigh the home page, load each case with wrk, print the report."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import PROJECT_ROOT, WORK_DIR, BenchError, build_times, load, page_weight, seed
+from bench import PROJECT_ROOT, WORK_DIR, BenchError, build_times, export_speed, load, page_weight, seed
 from bench.page_weight import PageWeight
-from bench.report import Case, build_lines, render, weight_lines
+from bench.report import Case, build_lines, export_lines, render, weight_lines
 from bench.server import GUNICORN_CONFIG, Server, gunicorn, wait_for_ok
 
 SMALL, LARGE = 10_000, 100_000
@@ -113,6 +113,9 @@ def run(options: Options) -> None:
     print(f"Timing asset builds in-process ({build_times.COLD_RUNS} cold, "
           f"{build_times.REBUILD_RUNS} after an SCSS change)", flush=True)
     times = build_times.measure(secret_key)
+    print(f"Timing static exports in-process ({export_speed.RUNS} full, each beside a Frozen-Flask freeze; "
+          f"{export_speed.REEXPORT_RUNS} after one edit)", flush=True)
+    exports = export_speed.measure(databases[SMALL], secret_key)
     environments = {site.name: {**site_environment(secret_key, databases[site.messages]), **dict(site.settings)}
                     for site in SITES}
     print(f"Serving each case with gunicorn --config {GUNICORN_CONFIG.relative_to(PROJECT_ROOT)}, "
@@ -125,6 +128,8 @@ def run(options: Options) -> None:
     print("\n".join(build_lines(times)))
     print()
     print("\n".join(weight_lines(weight)))
+    print()
+    print("\n".join(export_lines(exports)))
 
 
 def serve_and_measure(environments: Mapping[str, Mapping[str, str]], options: Options

@@ -1,13 +1,15 @@
-"""The printed result: tables of cases, the ratios between them, asset builds and page weight,
-against their goals."""
+"""The printed result: tables of cases, the ratios between them, asset builds, page weight and
+export speed, against their goals."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
 from bench.build_times import REBUILD_GOAL_MS, BuildTimes
+from bench.export_speed import REEXPORT_GOAL_SECONDS, SPEED_GOAL, ExportSpeed
 from bench.page_weight import ACCEPT_ENCODING, GOAL_BYTES, GOAL_REQUESTS, KB, PageWeight
 
 
@@ -123,3 +125,21 @@ def goal_lines(rows: Sequence[tuple[str, str, str, bool]]) -> list[str]:
     lines = [f"{'figure':<9} {'value':>8}  {'goal':<9} result"]
     lines += [f"{name:<9} {value:>8}  {goal:<9} {verdict(met)}" for name, value, goal, met in rows]
     return lines
+
+
+def export_lines(speed: ExportSpeed) -> list[str]:
+    """Return export speed against Frozen-Flask, re-export time, and their goals."""
+    ours, theirs = median(speed.ours), median(speed.frozen_flask)
+    reexport = median(speed.reexport)
+    lines = [f"Static export, in-process, {speed.pages:,} pages (10,000 messages), median of "
+             f"{len(speed.ours)} runs each",
+             f"   flask export, {os.cpu_count()} worker processes    {ours:>7,.0f} pages/s  "
+             f"(runs {min(speed.ours):,.0f}-{max(speed.ours):,.0f})",
+             f"   Frozen-Flask, same pages and app       {theirs:>7,.0f} pages/s  "
+             f"(runs {min(speed.frozen_flask):,.0f}-{max(speed.frozen_flask):,.0f})",
+             f"   re-export after editing one message     {reexport:>7.2f} s        "
+             f"(runs {min(speed.reexport):.2f}-{max(speed.reexport):.2f})"]
+    return [*lines, "", *goal_lines([
+        ("speed", f"{ours / theirs:.1f}x", f">= {SPEED_GOAL:.0f}x", ours / theirs >= SPEED_GOAL),
+        ("re-export", f"{reexport:.2f} s", f"< {REEXPORT_GOAL_SECONDS:.0f} s", reexport < REEXPORT_GOAL_SECONDS),
+    ])]

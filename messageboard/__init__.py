@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from messageboard import commands, errors, legacy, messages, store
+from messageboard import commands, errors, export, legacy, messages, store
 from messageboard.assets import build_paths, init_assets
 from messageboard.extensions import csrf, db
 from messageboard.page_cache import init_page_cache
@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount each feature's blueprint."""
     app.register_blueprint(messages.bp)
     app.register_blueprint(legacy.bp)
+    app.register_blueprint(export.bp)
 
 
 def create_schema_on_first_start(app: Flask) -> None:

@@ -1,0 +1,74 @@
+"""Static export speed, in-process: pages per second against Frozen-Flask on the same app and data,
+and the time of a re-export after one message is edited."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_frozen import Freezer
+
+from bench import WORK_DIR, seed
+from messageboard import create_app, store
+from messageboard.export.exporter import ExportOptions, export_site
+from messageboard.export.plan import plan_pages
+
+RUNS = 3
+REEXPORT_RUNS = 5
+SPEED_GOAL = 3.0
+REEXPORT_GOAL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class ExportSpeed:
+    """Pages per second of each full export and of each Frozen-Flask freeze; seconds of re-exports."""
+
+    pages: int
+    ours: list[float]
+    frozen_flask: list[float]
+    reexport: list[float]
+
+
+def measure(database: Path, secret_key: str) -> ExportSpeed:
+    """Export a copy of ``database`` (re-exports edit it) with both exporters, alternating."""
+    with tempfile.TemporaryDirectory(prefix="export-speed-", dir=WORK_DIR) as temporary:
+        folder = Path(temporary)
+        shutil.copy(database, folder / "messages.sqlite3")
+        app = create_app("production", instance_path=folder / "instance", SECRET_KEY=secret_key,
+                         DATABASE_URL=seed.database_url(folder / "messages.sqlite3"))
+        with app.app_context():
+            urls = [spec.url for spec in plan_pages(app) if spec.status == 200]
+        freezer = frozen_flask(app, urls, folder / "frozen")
+        ours, theirs = [], []
+        for _ in range(RUNS):
+            shutil.rmtree(folder / "site", ignore_errors=True)
+            shutil.rmtree(folder / "instance" / "export-state", ignore_errors=True)
+            report = export_site(app, ExportOptions(out=folder / "site", workers=os.cpu_count() or 1))
+            ours.append(report.pages / report.seconds)
+            shutil.rmtree(folder / "frozen", ignore_errors=True)
+            started = time.perf_counter()
+            frozen = len(freezer.freeze())
+            theirs.append(frozen / (time.perf_counter() - started))
+        reexport = [timed_reexport(app, folder / "site", number) for number in range(1, REEXPORT_RUNS + 1)]
+        return ExportSpeed(len(urls), ours, theirs, reexport)
+
+
+def frozen_flask(app, urls: list[str], destination: Path) -> Freezer:
+    """Plain Frozen-Flask, set to freeze exactly the pages our export writes (and the static files)."""
+    app.config.update(FREEZER_DESTINATION=str(destination), FREEZER_RELATIVE_URLS=False)
+    freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
+    freezer.register_generator(lambda: iter(urls))
+    return freezer
+
+
+def timed_reexport(app, out: Path, number: int) -> float:
+    """Edit one message, export again, and return the seconds the export took."""
+    key = seed.message_key(number * 997)
+    with app.app_context():
+        message = store.get_message(key)
+        store.update_message(key, f"{message.text} (edit {number})", based_on=message.revision)
+    return export_site(app, ExportOptions(out=out, workers=os.cpu_count() or 1)).seconds

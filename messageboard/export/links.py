@@ -1,0 +1,84 @@
+"""Links in exported pages: which file each live URL becomes, and how a page links it in each mode."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from messageboard.validation import KEY_PATTERN
+
+# Jinja writes every attribute in double quotes; these are the ones that name a URL.
+LINKING_ATTRIBUTE = re.compile(rb'\b(href|src|data-href-template)="([^"]*)"')
+PLACEHOLDER_ATTRIBUTE = b"data-href-template"  # a pattern for scripts, not a link to check
+SEARCH_INDEX_URL = "/search-index.js"
+
+
+@dataclass
+class RewrittenPage:
+    """A page with its links pointed at exported files, and what those links need."""
+
+    body: bytes
+    static_files: set[str] = field(default_factory=set)
+    pages: set[str] = field(default_factory=set)
+    unknown: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LinkStyle:
+    """How exported pages link each other: from the domain root, under a base path, or relatively."""
+
+    static_url_path: str
+    base_path: str = "/"
+    relative: bool = False
+
+    def export_path(self, url: str) -> tuple[str, str] | None:
+        """Return ("page" or "static", file path in the export) for a site URL; None if not exported."""
+        parts = urlsplit(url)
+        path = parts.path
+        if path == "/":
+            query = parse_qs(parts.query)
+            if not query:
+                return "page", "index.html"
+            number = query.get("page", [""])[0] if set(query) == {"page"} else ""
+            if number.isdigit():
+                return "page", "index.html" if int(number) == 1 else f"page/{int(number)}.html"
+            return None
+        if path == SEARCH_INDEX_URL:
+            return "page", "search-index.js"
+        key = path.removeprefix("/messages/")
+        if key != path and KEY_PATTERN.fullmatch(key) and not parts.query:
+            return "page", f"messages/{key}.html"
+        if path.startswith(self.static_url_path + "/") and not parts.query:
+            return "static", path[1:]
+        return None
+
+    def link(self, target: str, from_page: str) -> str:
+        """The URL by which the page at ``from_page`` links the exported file ``target``."""
+        if self.relative:
+            return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
+        return self.base_path + ("" if target == "index.html" else target)
+
+    def rewrite(self, body: bytes, page: str) -> RewrittenPage:
+        """Point every site link in an exported page at its file, collecting what they name."""
+        result = RewrittenPage(b"")
+
+        def rewritten(match: re.Match) -> bytes:
+            attribute, value = match.group(1), html.unescape(match.group(2).decode())
+            parts = urlsplit(value)
+            if parts.scheme or parts.netloc or not parts.path:  # another site, or a #fragment
+                return match.group(0)
+            found = self.export_path(value.split("#")[0])
+            if found is None:
+                result.unknown.append(value)
+                return match.group(0)
+            kind, target = found
+            if attribute != PLACEHOLDER_ATTRIBUTE:
+                (result.static_files if kind == "static" else result.pages).add(target)
+            fragment = f"#{parts.fragment}" if parts.fragment else ""
+            return b'%s="%s"' % (attribute, html.escape(self.link(target, page) + fragment).encode())
+
+        result.body = LINKING_ATTRIBUTE.sub(rewritten, body)
+        return result

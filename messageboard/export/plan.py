@@ -1,0 +1,58 @@
+"""What a static export holds: each page's URL, its file, and a digest of everything it shows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+
+from flask import Flask
+
+from messageboard import store
+from messageboard.settings import PROJECT_ROOT
+
+NOT_FOUND_URL = "/__exported-404__"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One exported file: the site URL that renders it, where it goes, and what it depends on."""
+
+    url: str
+    path: str
+    inputs: str
+    status: int = 200
+
+
+def digest(*parts) -> str:
+    """A short, stable digest of JSON-able parts."""
+    return hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode()).hexdigest()[:32]
+
+
+def plan_pages(app: Flask) -> list[PageSpec]:
+    """Every page of the site as a static preview: each list page, each message, the index, 404."""
+    revisions = store.revisions()
+    greeting = dict(revisions).get(store.DEFAULT_KEY, "")
+    per_page = app.config["MESSAGES_PER_PAGE"]
+    total = len(revisions)
+    pages = []
+    for number in range(1, max(1, math.ceil(total / per_page)) + 1):
+        shown = revisions[(number - 1) * per_page:number * per_page]
+        url, path = ("/", "index.html") if number == 1 else (f"/?page={number}", f"page/{number}.html")
+        # A list page shows the count, the greeting and its own rows; nothing else can change it.
+        pages.append(PageSpec(url, path, digest(number, total, greeting, shown)))
+    pages += [PageSpec(f"/messages/{key}", f"messages/{key}.html", revision) for key, revision in revisions]
+    pages.append(PageSpec("/search-index.js", "search-index.js", digest(revisions)))
+    pages.append(PageSpec(NOT_FOUND_URL, "404.html", "", status=404))
+    return pages
+
+
+def site_digest(app: Flask, options: dict) -> str:
+    """A digest of what every page depends on: templates, code, built assets, settings, options."""
+    sources = sorted([*(PROJECT_ROOT / "templates").rglob("*"), *(PROJECT_ROOT / "messageboard").rglob("*.py")])
+    files = [(path.relative_to(PROJECT_ROOT).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
+             for path in sources if path.is_file()]
+    assets = app.extensions["messageboard.assets"].published
+    settings = {key: app.config[key] for key in ("MESSAGES_PER_PAGE", "STATIC_URL_PATH")}
+    return digest(files, assets.sources, assets.files, settings, options)

@@ -1,0 +1,223 @@
+"""The static export: the exact files, links that resolve in every mode, read-only pages, safe re-exports."""
+
+import re
+import shutil
+import threading
+import urllib.error
+import urllib.request
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from messageboard import store
+from messageboard.export.exporter import ExportError, ExportOptions, export_site
+from messageboard.export.preview import ExportHandler
+from messageboard.settings import PROJECT_ROOT
+from tests.live_server import free_port
+
+CSS_URL = re.compile(r"url\(([^)]+)\)")
+HASHED = r"[0-9a-f]{12}"
+
+
+@pytest.fixture
+def site_app(make_app, tmp_path):
+    """A site with five messages, two a page, and a build folder of its own."""
+    shutil.copytree(PROJECT_ROOT / "static", tmp_path / "static")
+    app = make_app(MESSAGES_PER_PAGE=2, STATIC_FOLDER=str(tmp_path / "static"),
+                   ASSETS_BUILD_FOLDER=str(tmp_path / "build"), ASSETS_AUTO_BUILD=True)
+    with app.app_context():
+        store.add_many([("alpha", "First <b>message</b>"), ("beta", "Second\nline"), ("gamma", "Third"),
+                        ("zeta.1", "Last one")])
+    return app
+
+
+def export(app, out, **options):
+    """Export ``app`` into ``out`` and return the report."""
+    return export_site(app, ExportOptions(out=out, **options))
+
+
+def files_in(folder: Path) -> set[str]:
+    """Every file below ``folder``, as relative paths."""
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+
+
+def assert_links_resolve(out: Path, base_path: str = "/", relative: bool = False) -> int:
+    """Follow every href, src and css url() in the export as a browser would; return how many."""
+    checked = 0
+    for page in sorted(out.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        urls = [element.get(attribute) for element in soup.find_all(True) for attribute in ("href", "src")
+                if element.get(attribute)]
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme or not parts.path:
+                continue
+            if relative:
+                assert not parts.path.startswith("/"), f"{page}: {url}"
+                target = (page.parent / parts.path).resolve()
+            else:
+                assert parts.path.startswith(base_path), f"{page}: {url}"
+                target = out / parts.path[len(base_path):]
+                target = target / "index.html" if parts.path.endswith("/") else target
+            assert target.is_file(), f"{page.relative_to(out)} links {url}: no {target}"
+            checked += 1
+    for stylesheet in out.rglob("*.css"):
+        for url in CSS_URL.findall(stylesheet.read_text()):
+            assert (stylesheet.parent / url.strip("'\"")).resolve().is_file(), f"{stylesheet}: {url}"
+            checked += 1
+    return checked
+
+
+def test_export_writes_exactly_the_public_pages_and_the_files_they_use(site_app, tmp_path):
+    report = export(site_app, tmp_path / "site")
+    files = files_in(tmp_path / "site")
+    pattern = {"index.html", "page/2.html", "page/3.html", "messages/alpha.html", "messages/beta.html",
+               "messages/default.html", "messages/gamma.html", "messages/zeta.1.html", "search-index.js",
+               "404.html", f"static/gen/site.{HASHED}.css", f"static/gen/site.{HASHED}.js",
+               f"static/images/logo.{HASHED}.png"}
+    assert len(files) == len(pattern)
+    assert all(any(re.fullmatch(expected.replace(".", r"\.").replace(r"\[", "[").replace(r"\]", "]")
+                                .replace(HASHED.replace(".", r"\."), HASHED), name) for name in files)
+               for expected in pattern)
+    assert (report.pages, report.written, report.removed) == (10, 13, 0)
+
+
+@pytest.mark.parametrize(("options", "base_path", "relative"), [
+    ({}, "/", False),
+    ({"base_path": "/previews/pr-42/"}, "/previews/pr-42/", False),
+    ({"relative": True}, None, True),
+])
+def test_every_link_resolves_in_each_way_of_viewing(site_app, tmp_path, options, base_path, relative):
+    export(site_app, tmp_path / "site", **options)
+    assert assert_links_resolve(tmp_path / "site", base_path or "/", relative) > 50
+
+
+def test_links_follow_a_custom_static_url_path(make_app, tmp_path):
+    app = make_app(STATIC_URL_PATH="/differentstatic")
+    export(app, tmp_path / "site", relative=True)
+    assert {name.split("/")[0] for name in files_in(tmp_path / "site")} >= {"differentstatic"}
+    assert_links_resolve(tmp_path / "site", relative=True)
+
+
+def test_exported_pages_are_read_only_previews_with_no_forms_or_tokens(site_app, tmp_path):
+    export(site_app, tmp_path / "site")
+    for page in (tmp_path / "site").rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        assert soup.find("form") is None, page
+        assert soup.select('input[name="csrf_token"]') == [], page
+        hrefs = [link["href"] for link in soup.select("a[href]")]
+        assert not [href for href in hrefs if href.endswith(("/edit", "/delete", "/new"))], page
+        assert soup.select_one(".preview-notice").get_text().startswith("Static preview"), page
+    everything = b"".join(path.read_bytes() for path in (tmp_path / "site").rglob("*") if path.is_file())
+    assert b"csrf" not in everything.lower()
+    assert site_app.config["SECRET_KEY"].encode() not in everything
+
+
+def test_message_pages_keep_their_text_escaped_and_link_back(site_app, tmp_path):
+    export(site_app, tmp_path / "site")
+    soup = BeautifulSoup((tmp_path / "site" / "messages" / "alpha.html").read_text(), "html.parser")
+    assert soup.select_one(".message-text").get_text() == "First <b>message</b>"
+    assert soup.select_one(".actions a")["href"] == "/"
+
+
+def test_the_search_index_holds_every_message_for_the_in_browser_search(site_app, tmp_path):
+    export(site_app, tmp_path / "site")
+    index = (tmp_path / "site" / "search-index.js").read_text()
+    assert index.startswith("window.messageboardSearchIndex = [")
+    assert '{"key":"beta","text":"Second\\nline"}' in index
+    front = BeautifulSoup((tmp_path / "site" / "index.html").read_text(), "html.parser")
+    assert front.select_one("[data-static-search]")["data-href-template"] == "/messages/__KEY__.html"
+
+
+def test_the_live_site_has_no_search_index(client):
+    assert client.get("/search-index.js").status_code == 404
+
+
+def test_a_re_export_writes_only_what_changed_and_removes_deleted_pages(site_app, tmp_path):
+    out = tmp_path / "site"
+    export(site_app, out)
+    unchanged = export(site_app, out)
+    assert (unchanged.written, unchanged.removed) == (0, 0)
+    with site_app.app_context():
+        store.update_message("gamma", "Third, edited", based_on=store.get_message("gamma").revision)
+        store.delete_message("zeta.1")
+    report = export(site_app, out)
+    # Written: gamma's page, the two list pages (rows and count changed), the search index.
+    # Removed: zeta.1's page, and page 3, as four messages fill two pages.
+    assert (report.written, report.removed) == (4, 2)
+    assert not (out / "messages" / "zeta.1.html").exists() and not (out / "page" / "3.html").exists()
+    assert "Third, edited" in (out / "messages" / "gamma.html").read_text()
+    assert_links_resolve(out)
+
+
+def test_a_failing_export_leaves_the_previous_one_as_it_was(site_app, tmp_path):
+    out = tmp_path / "site"
+    export(site_app, out)
+    before = {name: (out / name).read_bytes() for name in files_in(out)}
+    with site_app.app_context():
+        store.add_message("new-one", "Not exported")
+    logo = next((tmp_path / "build" / "public" / "images").glob("logo.*.png"))
+    logo.unlink()  # the pages now name a built file that is gone
+    with pytest.raises(ExportError, match=r"static/images/logo\.[0-9a-f]{12}\.png is not among the built static files"):
+        export(site_app, out)
+    assert {name: (out / name).read_bytes() for name in files_in(out)} == before
+    assert not list(tmp_path.glob(".site.staging-*"))
+
+
+def test_the_export_never_writes_to_the_database(site_app, tmp_path):
+    with site_app.app_context():
+        before = store.revisions()
+        counter = __import__("messageboard.database", fromlist=["SQLiteChangeWatcher"]).SQLiteChangeWatcher(
+            site_app.extensions["messageboard.database"].url.database)
+        version = counter.current()
+    export(site_app, tmp_path / "site")
+    assert counter.current() == version
+    with site_app.app_context():
+        assert store.revisions() == before
+
+
+def test_the_export_refuses_to_replace_a_folder_that_is_not_an_export(site_app, tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    with pytest.raises(ExportError, match="exists and is not a static export"):
+        export(site_app, precious)
+    assert (precious / "thesis.txt").read_text() == "years of work"
+
+
+def test_flask_export_ends_with_one_summary_line(site_app, tmp_path):
+    result = site_app.test_cli_runner().invoke(args=["export", "--out", str(tmp_path / "site"),
+                                                      "--base-url", "https://example.org/previews/pr-42"])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"Exported 10 pages: 13 files written, 0 unchanged, 0 removed, [\d,]+ bytes, in [\d.]+ s\n",
+                        result.output)
+    assert_links_resolve(tmp_path / "site", "/previews/pr-42/")
+
+
+def test_flask_export_rejects_base_url_with_relative(site_app, tmp_path):
+    result = site_app.test_cli_runner().invoke(args=["export", "--relative", "--base-url", "/x/"])
+    assert result.exit_code == 2
+    assert "choose one" in result.output
+
+
+def test_the_preview_server_serves_the_export_and_its_404_page(site_app, tmp_path):
+    out = tmp_path / "site"
+    export(site_app, out, base_path="/pr/")
+    port = free_port()
+    server = ThreadingHTTPServer(("127.0.0.1", port), partial(ExportHandler, directory=str(out), base_path="/pr/"))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/pr/messages/alpha.html") as response:
+            assert b"First &lt;b&gt;message&lt;/b&gt;" in response.read()
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/pr/nothing.html")
+        assert missing.value.code == 404
+        assert b"Not Found" in missing.value.read()
+        missing.value.close()
+    finally:
+        server.shutdown()
+        server.server_close()
