@@ -115,7 +115,7 @@ def export_site(app: Flask, options: ExportOptions,
         static_files |= {name for spec in carried for name in previous[spec.path]["static"]}
         problems += _copy_static(app, static_files, out, staging, report)
         if problems:
-            raise ExportError("The export has broken links, so the previous one is kept:\n  "
+            raise ExportError("The export failed, so the previous one is kept:\n  "
                               + "\n  ".join(sorted(set(problems))))
         for page in rendered:
             report.written += page.written
