@@ -15,7 +15,7 @@ import os
 from contextlib import contextmanager
 
 import click
-from flask import Flask, render_template, url_for
+from flask import Flask, render_template, request, url_for
 from flask_assets import Environment
 from webassets.ext.jinja2 import AssetsExtension
 from whitenoise import WhiteNoise
@@ -119,13 +119,25 @@ class _WholePipeline:
 class ManifestAssetsExtension(AssetsExtension):
     """``{% assets "name" %}``: the hashed URL of each bundle named, from the manifest."""
 
+    def __init__(self, environment):
+        super().__init__(environment)
+        self._urls = {}
+
     def _render_assets(self, filter, output, dbg, depends, files, caller=None):
         if filter or output or dbg or depends:
             raise AssetBuildError("{% assets %} takes only bundle names; declare bundles in assets.yml")
         environment = self.environment.assets_environment
         bundles = [environment[name] for name in files]
-        return "".join(caller(url_for("static", filename=bundle.output), None, bundle.extra)
-                       for bundle in bundles)
+        return "".join(caller(self._url(environment, bundle), None, bundle.extra) for bundle in bundles)
+
+    def _url(self, environment, bundle) -> str:
+        """The bundle's hashed URL; worked out once per build and path prefix where nothing rebuilds."""
+        if environment.auto_build:
+            return url_for("static", filename=bundle.output)
+        key = (request.script_root, bundle.output)
+        if key not in self._urls:
+            self._urls[key] = url_for("static", filename=bundle.output)
+        return self._urls[key]
 
 
 class StaticFiles(WhiteNoise):

@@ -33,6 +33,7 @@ class LinkStyle:
     static_url_path: str
     base_path: str = "/"
     relative: bool = False
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def export_path(self, url: str) -> tuple[str, str] | None:
         """Return ("page" or "static", file path in the export) for a site URL; None if not exported."""
@@ -64,21 +65,33 @@ class LinkStyle:
     def rewrite(self, body: bytes, page: str) -> RewrittenPage:
         """Point every site link in an exported page at its file, collecting what they name."""
         result = RewrittenPage(b"")
+        folder = posixpath.dirname(page)
 
         def rewritten(match: re.Match) -> bytes:
+            # Most links (nav, static files, neighbours) recur on every page of a folder.
+            memo_key = (match.group(0), folder)
+            if memo_key in self._memo:
+                replacement, kind, target = self._memo[memo_key]
+                if kind:
+                    (result.static_files if kind == "static" else result.pages).add(target)
+                return replacement
             attribute, value = match.group(1), html.unescape(match.group(2).decode())
             parts = urlsplit(value)
             if parts.scheme or parts.netloc or not parts.path:  # another site, or a #fragment
+                self._memo[memo_key] = (match.group(0), None, None)
                 return match.group(0)
             found = self.export_path(value.split("#")[0])
             if found is None:
                 result.unknown.append(value)
                 return match.group(0)
             kind, target = found
-            if attribute != PLACEHOLDER_ATTRIBUTE:
+            kind = kind if attribute != PLACEHOLDER_ATTRIBUTE else None
+            if kind:
                 (result.static_files if kind == "static" else result.pages).add(target)
             fragment = f"#{parts.fragment}" if parts.fragment else ""
-            return b'%s="%s"' % (attribute, html.escape(self.link(target, page) + fragment).encode())
+            replacement = b'%s="%s"' % (attribute, html.escape(self.link(target, page) + fragment).encode())
+            self._memo[memo_key] = (replacement, kind, target)
+            return replacement
 
         result.body = LINKING_ATTRIBUTE.sub(rewritten, body)
         return result
