@@ -175,7 +175,7 @@ def _get(url: str):
 
 def _render_chunk(specs: list[PageSpec], style: LinkStyle, out: Path, staging: Path) -> list[_Rendered]:
     """GET each page as an export request, point its links at exported files, and stage it."""
-    results, folders = [], set()
+    results, folders, out_exists = [], set(), out.is_dir()
     for spec in specs:
         response = _get(spec.url)
         body = response.get_data()
@@ -192,7 +192,7 @@ def _render_chunk(specs: list[PageSpec], style: LinkStyle, out: Path, staging: P
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-        if old.is_file() and old.stat().st_size == len(body) and old.read_bytes() == body:
+        if out_exists and old.is_file() and old.stat().st_size == len(body) and old.read_bytes() == body:
             page.written = False
             _link_or_copy(old, target)
         else:
