@@ -8,15 +8,17 @@ session holds nothing that changes a page (a flash message waiting, say).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 
+import brotli
 from flask import Flask, request
-from werkzeug.http import parse_cookie, parse_etags
+from werkzeug.http import parse_accept_header, parse_cookie, parse_etags
 
 _EXTENSION_KEY = "messageboard.page_cache"
 _CACHEABLE = "messageboard.page_cache.cacheable"
@@ -37,13 +39,35 @@ def cacheable(view):
     return mark_then_render
 
 
-@dataclass(frozen=True)
+# Quick settings: a page is compressed once, when first asked for so, then kept.
+COMPRESSORS = {"br": lambda body: brotli.compress(body, quality=5),
+               "gzip": lambda body: gzip.compress(body, 6, mtime=0)}
+COMPRESS_FROM_BYTES = 1024
+
+
+@dataclass
 class CachedPage:
-    """A rendered page: its body and headers, and the ETag browsers revalidate with."""
+    """A rendered page: its body, headers and ETag, and its compressed forms once made."""
 
     body: bytes
     headers: list[tuple[str, str]]
     etag: str
+    compressible: bool
+    compressed: dict[str, bytes | None] = field(default_factory=dict)
+
+    def encoded(self, environ) -> tuple[str | None, bytes]:
+        """The best encoding the request accepts, and the body in it (made on first use)."""
+        if not self.compressible or "HTTP_ACCEPT_ENCODING" not in environ:
+            return None, self.body
+        accepted = parse_accept_header(environ["HTTP_ACCEPT_ENCODING"])
+        for encoding, compress in COMPRESSORS.items():
+            if accepted.quality(encoding) > 0:
+                if encoding not in self.compressed:
+                    smaller = compress(self.body)
+                    self.compressed[encoding] = smaller if len(smaller) < len(self.body) else None
+                if self.compressed[encoding] is not None:
+                    return encoding, self.compressed[encoding]
+        return None, self.body
 
 
 class PageStore:
@@ -132,20 +156,29 @@ class PageCacheMiddleware:
             if hasattr(body, "close"):
                 body.close()
         etag = hashlib.blake2b(content, digest_size=16).hexdigest()
+        vary = [value for name, value in headers if name.lower() == "vary"]
         kept = [(name, value) for name, value in headers
-                if name.lower() not in _PER_RESPONSE_HEADERS | {"etag", "cache-control"}]
+                if name.lower() not in _PER_RESPONSE_HEADERS | {"etag", "cache-control", "vary"}]
         # Browsers may keep the page but must ask whether it changed: a 304 costs almost nothing.
-        kept += [("ETag", f'"{etag}"'), ("Cache-Control", "no-cache")]
-        return CachedPage(content, kept, etag)
+        kept += [("Cache-Control", "no-cache"), ("Vary", ", ".join([*vary, "Accept-Encoding"]))]
+        content_type = next((value for name, value in kept if name.lower() == "content-type"), "")
+        compressible = len(content) >= COMPRESS_FROM_BYTES and content_type.startswith(("text/", "application/json"))
+        return CachedPage(content, kept, etag, compressible)
 
     @staticmethod
     def _answer(page: CachedPage, environ, start_response) -> list[bytes]:
-        """Answer with the kept page, or 304 when the browser already has it."""
-        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(page.etag):
-            start_response("304 Not Modified", [h for h in page.headers if h[0].lower() != "content-type"])
+        """Answer with the kept page, compressed if the browser accepts it, or 304 if it has it."""
+        encoding, body = page.encoded(environ)
+        etag = f'"{page.etag}-{encoding}"' if encoding else f'"{page.etag}"'
+        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(etag.strip('"')):
+            start_response("304 Not Modified", [*(h for h in page.headers if h[0].lower() != "content-type"),
+                                                ("ETag", etag)])
             return []
-        start_response("200 OK", [*page.headers, ("Content-Length", str(len(page.body)))])
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
+        headers = [*page.headers, ("ETag", etag), ("Content-Length", str(len(body)))]
+        if encoding:
+            headers.append(("Content-Encoding", encoding))
+        start_response("200 OK", headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 
 def init_page_cache(app: Flask, change_counter: Callable[[], int] | None) -> None:

@@ -118,3 +118,22 @@ def test_development_renders_every_time_so_template_edits_show(make_app, config)
     assert cache_of(app) is None
     client = app.test_client()
     assert "ETag" not in client.get("/").headers
+
+
+@pytest.mark.parametrize(("encoding", "decompress"), [("br", __import__("brotli").decompress),
+                                                      ("gzip", __import__("gzip").decompress)])
+def test_cached_pages_are_sent_compressed_to_browsers_that_accept_it(client, encoding, decompress):
+    plain = client.get("/")
+    compressed = client.get("/", headers={"Accept-Encoding": f"{encoding}, identity"})
+    assert compressed.headers["Content-Encoding"] == encoding
+    assert "Accept-Encoding" in compressed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    assert decompress(compressed.data) == plain.data
+    assert len(compressed.data) < len(plain.data) / 2
+    assert compressed.headers["ETag"] != plain.headers["ETag"]
+    again = client.get("/", headers={"Accept-Encoding": encoding, "If-None-Match": compressed.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_short_pages_and_refused_encodings_go_uncompressed(client):
+    assert "Content-Encoding" not in client.get("/hello", headers={"Accept-Encoding": "br"}).headers
+    assert "Content-Encoding" not in client.get("/", headers={"Accept-Encoding": "br;q=0, gzip;q=0"}).headers
