@@ -128,7 +128,9 @@ class PageCacheMiddleware:
                 response.update(status=status, headers=headers, exc_info=exc_info)
 
             body = self.wsgi_app(environ, hold_start)
-            if not (environ.get(_CACHEABLE) and response["status"].startswith("200 ")):
+            # A HEAD's response has no body to keep; only a GET's can be answered again.
+            if not (environ.get(_CACHEABLE) and response["status"].startswith("200 ")
+                    and environ["REQUEST_METHOD"] == "GET"):
                 start_response(response["status"], response["headers"], response["exc_info"])
                 return body
             page = self._page(body, response["headers"])

@@ -63,6 +63,11 @@ def test_a_session_that_cannot_be_read_is_never_served_from_the_cache(app, clien
     assert cache_of(app).hits == 0
 
 
+def test_a_head_request_first_does_not_leave_an_empty_page_behind(client):
+    assert client.head("/").status_code == 200
+    assert parse(client.get("/")).select_one("h1").get_text() == "Messages"
+
+
 def test_head_gets_the_headers_without_the_body(client):
     page = client.get("/hello")
     head = client.head("/hello")
