@@ -130,7 +130,7 @@ class PageCacheMiddleware:
             body = self.wsgi_app(environ, hold_start)
             # A HEAD's response has no body to keep; only a GET's can be answered again.
             if not (environ.get(_CACHEABLE) and response["status"].startswith("200 ")
-                    and environ["REQUEST_METHOD"] == "GET"):
+                    and environ["REQUEST_METHOD"] == "GET" and _shareable(response["headers"])):
                 start_response(response["status"], response["headers"], response["exc_info"])
                 return body
             page = self._page(body, response["headers"])
@@ -181,6 +181,15 @@ class PageCacheMiddleware:
             headers.append(("Content-Encoding", encoding))
         start_response("200 OK", headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+def _shareable(headers: list[tuple[str, str]]) -> bool:
+    """Whether a response may be given to others: it sets no cookie and is not marked private."""
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == "set-cookie" or (lowered == "cache-control" and ("private" in value or "no-store" in value)):
+            return False
+    return True
 
 
 def init_page_cache(app: Flask, change_counter: Callable[[], int] | None) -> None:

@@ -142,3 +142,19 @@ def test_cached_pages_are_sent_compressed_to_browsers_that_accept_it(client, enc
 def test_short_pages_and_refused_encodings_go_uncompressed(client):
     assert "Content-Encoding" not in client.get("/hello", headers={"Accept-Encoding": "br"}).headers
     assert "Content-Encoding" not in client.get("/", headers={"Accept-Encoding": "br;q=0, gzip;q=0"}).headers
+
+
+@pytest.mark.parametrize("header", [("Set-Cookie", "theme=dark"), ("Cache-Control", "private"),
+                                    ("Cache-Control", "no-store")])
+def test_responses_meant_for_one_visitor_are_never_kept(make_app, header):
+    app = make_app()
+
+    @app.after_request
+    def personal(response):
+        response.headers[header[0]] = header[1]
+        return response
+
+    client = app.test_client()
+    client.get("/messages/default")
+    assert client.get("/messages/default").headers[header[0]] == header[1]
+    assert cache_of(app).hits == 0
