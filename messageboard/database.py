@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +26,7 @@ class Database:
         url = app.config["DATABASE_URL"] or default_sqlite_url(Path(app.instance_path))
         engine = create_engine(url, connect_args=_connect_args(url, app.config))
         if engine.dialect.name == "sqlite":
-            _tune_sqlite(engine)
+            _tune_sqlite(engine, float(app.config["DATABASE_BUSY_TIMEOUT"]))
         app.extensions[_EXTENSION_KEY] = engine
         database_file = engine.url.database if engine.dialect.name == "sqlite" else None
         has_file = database_file and database_file != ":memory:"
@@ -82,6 +83,23 @@ class SQLiteChangeWatcher:
             return self._connection.execute("PRAGMA data_version").fetchone()[0]
 
 
+def _use_wal(cursor, busy_timeout: float) -> None:
+    """Switch the database file to WAL (once; the file keeps it), waiting out other processes."""
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    # Switching needs the file to itself, and SQLite answers "database is locked" at once, without
+    # its busy handler, when another process is doing the same: workers starting on a new file.
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def default_sqlite_url(instance_path: Path) -> str:
     """Return the URL of the SQLite file in the instance folder, creating the folder."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -95,7 +113,7 @@ def _connect_args(url: str, config) -> dict:
     return {}
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, busy_timeout: float) -> None:
     """Use WAL, and begin write transactions with BEGIN IMMEDIATE."""
 
     @event.listens_for(engine, "connect")
@@ -105,7 +123,7 @@ def _tune_sqlite(engine: Engine) -> None:
         # Turning its transaction handling off lets on_begin choose the kind of BEGIN.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor, busy_timeout)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

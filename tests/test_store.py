@@ -1,11 +1,13 @@
 """The store over a real SQLite file: schema, counts, search, versions and concurrent writers."""
 
+import multiprocessing
 import threading
+import time
 
 import pytest
 from sqlalchemy import text
 
-from messageboard import store
+from messageboard import create_app, store
 from messageboard.extensions import db
 
 
@@ -138,3 +140,28 @@ def test_concurrent_writers_on_one_file_never_see_database_is_locked(app):
             edited = connection.execute(text("SELECT count(*) FROM messages WHERE text = 'edited'"))
             assert edited.scalar() == 200
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+def _start_an_app(instance_path: str, start_at: float) -> str:
+    """At ``start_at``, create an app on ``instance_path``; return what went wrong, if anything."""
+    time.sleep(max(0.0, start_at - time.time()))
+    try:
+        app = create_app("testing", instance_path=instance_path)
+        with app.app_context():
+            store.list_messages()
+    except Exception as error:  # reported to the parent, which asserts on it
+        return repr(error)
+    return ""
+
+
+def test_many_processes_starting_at_once_on_a_new_database_all_start(tmp_path):
+    """gunicorn's workers all create the app at once; on a new file, each must wait its turn."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        for attempt in range(5):
+            instance = str(tmp_path / f"instance-{attempt}")
+            start_at = time.time() + (2.0 if attempt == 0 else 0.3)  # the first waits out the imports
+            problems = pool.starmap(_start_an_app, [(instance, start_at)] * 4)
+            assert problems == [""] * 4
+            with create_app("testing", instance_path=instance).app_context():
+                assert store.list_messages().total == 1
