@@ -37,7 +37,12 @@ class Message:
     @property
     def revision(self) -> str:
         """A token naming this version of this message; a key deleted and added again gets new ones."""
-        return f"{self.id}.{self.version}"
+        return revision_token(self.id, self.version)
+
+
+def revision_token(message_id: int, version: int) -> str:
+    """The revision token of a message's id and version, as edit forms carry it."""
+    return f"{message_id}.{version}"
 
 
 def parse_revision(token: str) -> tuple[int, int] | None:
@@ -159,7 +164,7 @@ def revisions() -> list[tuple[str, str]]:
     """Every message's key and revision token, in key order (what a static export depends on)."""
     with db.reading() as connection:
         rows = connection.execute(select(messages.c.key, messages.c.id, messages.c.version).order_by(messages.c.key))
-        return [(key, f"{message_id}.{version}") for key, message_id, version in rows]
+        return [(key, revision_token(message_id, version)) for key, message_id, version in rows]
 
 
 def excerpts(length: int) -> list[tuple[str, str]]:

@@ -70,7 +70,8 @@ class SiteAssets(Environment):
 
     def rebuild_if_changed(self) -> None:
         """Rebuild when an input changed since the last look (file times and sizes, cheaply)."""
-        seen = {name: (path.stat().st_mtime_ns, path.stat().st_size) for name, path in self.paths.inputs()}
+        seen = {name: (stat.st_mtime_ns, stat.st_size)
+                for name, stat in ((name, path.stat()) for name, path in self.paths.inputs())}
         if seen == self._inputs_seen:
             return
         if self._inputs_seen and seen[BUNDLES_INPUT] != self._inputs_seen[BUNDLES_INPUT]:

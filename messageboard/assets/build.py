@@ -157,16 +157,25 @@ def hashed_name(static_path: str, content: bytes) -> str:
     return f"{stem}.{digest}.{extension}"
 
 
+def local_reference(match: re.Match, folder: str) -> tuple[str, str, str] | None:
+    """For a url() found in css in ``folder``: (url, static path it names, ?query or #fragment);
+    None for what names no file of ours (data:, another site, an absolute path, a Sass variable)."""
+    url = match.group("url").strip()
+    if not url or NOT_A_FILE.match(url) or url.startswith("/") or "#{" in url or "$" in url:
+        return None
+    path, suffix = _split_suffix(url)
+    return url, posixpath.normpath(posixpath.join(folder, path)), suffix
+
+
 def rewrite_urls(css: str, output: str, files: dict[str, str]) -> str:
     """Point every url() in built CSS at the hashed file, relative to the CSS's own folder."""
     folder = posixpath.dirname(output)
 
     def hashed(match: re.Match) -> str:
-        url = match.group("url").strip()
-        if not url or NOT_A_FILE.match(url) or url.startswith("/"):
+        reference = local_reference(match, folder)
+        if reference is None:
             return match.group(0)
-        path, suffix = _split_suffix(url)
-        target = posixpath.normpath(posixpath.join(folder, path))
+        url, target, suffix = reference
         if target not in files:
             raise AssetBuildError(f"{output}: url({url}) names {target}, which is not in the static folder")
         return f"url({posixpath.relpath(files[target], folder)}{suffix})"
@@ -189,10 +198,10 @@ def _check_references(static_folder: Path, bundle: Bundle, files: dict[str, str]
         lines = source.read_text(encoding="utf-8").splitlines()
         for number, line in enumerate(lines, start=1):
             for match in URL_REFERENCE.finditer(line):
-                url = match.group("url").strip()
-                if not url or NOT_A_FILE.match(url) or url.startswith("/") or "#{" in url or "$" in url:
+                reference = local_reference(match, folder)
+                if reference is None:
                     continue
-                target = posixpath.normpath(posixpath.join(folder, _split_suffix(url)[0]))
+                url, target, _ = reference
                 if target not in files:
                     where = source.relative_to(static_folder).as_posix()
                     raise AssetBuildError(

@@ -10,7 +10,6 @@ import json
 import multiprocessing
 import os
 import posixpath
-import re
 import shutil
 import sys
 import time
@@ -22,13 +21,13 @@ from pathlib import Path
 
 from flask import Flask
 
+from messageboard.assets.build import URL_REFERENCE, local_reference
 from messageboard.export.links import LinkStyle
 from messageboard.export.plan import PageSpec, plan_pages, site_digest
 from messageboard.extensions import db
 
 EXPORT_REQUEST = "messageboard.export"
 CHUNK = 250
-CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+?)['"]?\s*\)""")
 
 
 class ExportError(Exception):
@@ -229,8 +228,8 @@ def _copy_static(app: Flask, static_files: set[str], out: Path, staging: Path, r
         content = source.read_bytes()
         if name.endswith(".css"):
             folder = posixpath.dirname(name)
-            pending += [posixpath.normpath(posixpath.join(folder, url)) for url in CSS_URL.findall(content.decode())
-                        if not re.match(r"^(?:[a-z][a-z0-9+.-]*:|//|#|/)", url, re.IGNORECASE)]
+            references = (local_reference(match, folder) for match in URL_REFERENCE.finditer(content.decode()))
+            pending += [reference[1] for reference in references if reference]
         old = out / name
         if old.is_file() and old.read_bytes() == content:
             _link_or_copy(old, staging / name)
