@@ -28,6 +28,9 @@ class BaseConfig:
     ASSETS_BUNDLES_FILE = "assets.yml"
     # Cache-Control max-age for static files whose names carry no content hash.
     STATIC_MAX_AGE = 60
+    # A folder whose templates/ and static/ override the built-in files of the same name (the
+    # rest fall back to templates/ and static/); relative to the project. See docs/templates.md.
+    THEME_FOLDER = None
 
     # Production reads the key from MESSAGEBOARD_SECRET_KEY or the file named here, at start-up.
     SECRET_KEY = None
@@ -51,6 +54,13 @@ class BaseConfig:
     ASSETS_CACHE = False  # webassets' own cache and manifest: the build keeps its own manifest
     ASSETS_MANIFEST = False
 
+    # Designer tools. Live reload: open pages update when a template, style, script, image or
+    # assets.yml is saved (development only: it needs ASSETS_AUTO_BUILD).
+    LIVE_RELOAD = False
+    # /_styleguide: every page template and macro in each state, from a fixtures file.
+    STYLEGUIDE = False
+    STYLEGUIDE_FIXTURES = "messageboard/styleguide/fixtures.yml"
+
 
 class DevelopmentConfig(BaseConfig):
     """Local development: debug on, a fixed throwaway secret, assets rebuilt on change."""
@@ -61,6 +71,8 @@ class DevelopmentConfig(BaseConfig):
     TEMPLATES_AUTO_RELOAD = True
     ASSETS_AUTO_BUILD = True
     PAGE_CACHE_SIZE = 0  # an edited template must show on the next reload
+    LIVE_RELOAD = True
+    STYLEGUIDE = True
 
 
 class TestingConfig(BaseConfig):
@@ -73,6 +85,8 @@ class TestingConfig(BaseConfig):
 
 class StagingConfig(BaseConfig):
     """A production-like rehearsal: production's rules, its own database and secret."""
+
+    STYLEGUIDE = True
 
 
 class ProductionConfig(BaseConfig):

@@ -6,12 +6,13 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from jinja2 import FileSystemLoader
 
 from messageboard import commands, errors, export, legacy, messages, store
 from messageboard.assets import build_paths, init_assets
 from messageboard.extensions import csrf, db
 from messageboard.page_cache import init_page_cache
-from messageboard.settings import PROJECT_ROOT, instance_folder, load_settings
+from messageboard.settings import instance_folder, load_settings, template_folders
 
 
 def create_app(config=None, *, instance_path: str | Path | None = None, **overrides) -> Flask:
@@ -27,8 +28,8 @@ def create_app(config=None, *, instance_path: str | Path | None = None, **overri
         instance_path=str(instance_path),
         static_folder=str(build_paths(settings.values).public),
         static_url_path=settings.values["STATIC_URL_PATH"],
-        template_folder=str(PROJECT_ROOT / "templates"),
     )
+    app.jinja_loader = FileSystemLoader(template_folders(settings.values))
     app.config.update(settings.values)
     app.extensions["messageboard.settings_sources"] = settings.sources
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True

@@ -179,9 +179,31 @@ def _check(values: Mapping) -> None:
         raise ConfigError(f"STATIC_FOLDER names {folder}, which is not a folder: "
                           "set it to the folder holding css/, js/ and images/")
 
-    for flag in ("LEGACY_GET_WRITES", "DEBUG", "TESTING"):
+    theme = values.get("THEME_FOLDER")
+    if theme is not None and not theme_folder_path(values).is_dir():
+        raise ConfigError(f"THEME_FOLDER names {theme}, which is not a folder: set it to a folder holding "
+                          "templates/ and/or static/, or unset MESSAGEBOARD_THEME_FOLDER")
+
+    if values.get("LIVE_RELOAD") and not values.get("ASSETS_AUTO_BUILD"):
+        raise ConfigError("LIVE_RELOAD needs ASSETS_AUTO_BUILD (a development server): "
+                          "unset MESSAGEBOARD_LIVE_RELOAD, or use MESSAGEBOARD_CONFIG=development")
+
+    for flag in ("LEGACY_GET_WRITES", "DEBUG", "TESTING", "LIVE_RELOAD", "STYLEGUIDE", "ASSETS_AUTO_BUILD"):
         if not isinstance(values.get(flag), bool):
             raise ConfigError(f"{flag} must be true or false, not {values.get(flag)!r}")
+
+
+def theme_folder_path(values: Mapping) -> Path | None:
+    """Return the theme folder as an absolute path (relative settings are from the project), or None."""
+    theme = values.get("THEME_FOLDER")
+    return PROJECT_ROOT / theme if theme else None
+
+
+def template_folders(values: Mapping) -> list[Path]:
+    """The folders templates are looked up in, first found wins: the theme's, then the built-in one."""
+    theme = theme_folder_path(values)
+    themed = [theme / "templates"] if theme and (theme / "templates").is_dir() else []
+    return [*themed, PROJECT_ROOT / "templates"]
 
 
 def static_folder_path(values: Mapping) -> Path:

@@ -23,7 +23,7 @@ from whitenoise import WhiteNoise
 from messageboard.assets.build import BUNDLES_INPUT, HASHED_NAME, BuildPaths, BuildReport, build_assets
 from messageboard.assets.manifest import Manifest, source_fingerprint
 from messageboard.assets.tools import AssetBuildError
-from messageboard.settings import PROJECT_ROOT, ConfigError, static_folder_path
+from messageboard.settings import PROJECT_ROOT, ConfigError, static_folder_path, theme_folder_path
 
 BUILD_COMMAND = "flask --app messageboard assets build"
 ONE_YEAR = 365 * 24 * 3600
@@ -33,7 +33,9 @@ __all__ = ["AssetBuildError", "SiteAssets", "build_paths", "check_built", "init_
 
 def build_paths(values) -> BuildPaths:
     """The build's folders and bundles file for these settings; relative paths are from the project."""
-    return BuildPaths(static_folder_path(values), PROJECT_ROOT / values["ASSETS_BUILD_FOLDER"],
+    theme = theme_folder_path(values)
+    theme_static = [theme / "static"] if theme and (theme / "static").is_dir() else []
+    return BuildPaths((*theme_static, static_folder_path(values)), PROJECT_ROOT / values["ASSETS_BUILD_FOLDER"],
                       PROJECT_ROOT / values["ASSETS_BUNDLES_FILE"])
 
 

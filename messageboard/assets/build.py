@@ -35,18 +35,55 @@ NOT_A_FILE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)  # data:
 
 @dataclass(frozen=True)
 class BuildPaths:
-    """Where a build reads sources and writes what it publishes."""
+    """Where a build reads sources and writes what it publishes.
 
-    static_folder: Path
+    ``source_layers`` are static folders, first found wins: a theme's ``static/`` before the
+    built-in one. With more than one, the build reads a merged tree of links (``static_folder``),
+    so that Sass resolves ``@use "components"`` to the theme's partial where it has one.
+    """
+
+    source_layers: tuple[Path, ...]
     build_folder: Path
     bundles_file: Path
 
+    @property
+    def static_folder(self) -> Path:
+        """The one folder the build reads sources from."""
+        if len(self.source_layers) == 1:
+            return self.source_layers[0]
+        return self.build_folder / "sources"
+
+    def sources(self) -> dict[str, Path]:
+        """Each static path the layers provide, and the file that provides it (first layer first)."""
+        found = {}
+        for layer in reversed(self.source_layers):
+            found.update((path.relative_to(layer).as_posix(), path) for path in source_files(layer))
+        return dict(sorted(found.items()))
+
     def inputs(self) -> list[tuple[str, Path]]:
         """Everything a build reads, named: static sources, the bundles file and package.json."""
-        sources = [(path.relative_to(self.static_folder).as_posix(), path)
-                   for path in source_files(self.static_folder)]
         # package.json holds the browserslist, which decides the vendor prefixes.
-        return [*sources, (BUNDLES_INPUT, self.bundles_file), ("<package.json>", PROJECT_ROOT / "package.json")]
+        return [*self.sources().items(), (BUNDLES_INPUT, self.bundles_file),
+                ("<package.json>", PROJECT_ROOT / "package.json")]
+
+    def merge_layers(self) -> None:
+        """Make ``static_folder`` a tree of links to the sources that win, when there are layers."""
+        if len(self.source_layers) == 1:
+            return
+        merged = self.static_folder
+        wanted = {name: path.resolve() for name, path in self.sources().items()}
+        for link in sorted(merged.rglob("*"), reverse=True) if merged.exists() else []:
+            name = link.relative_to(merged).as_posix()
+            if link.is_symlink() and link.readlink() == wanted.get(name):
+                del wanted[name]
+            elif link.is_symlink() or link.is_file():
+                link.unlink()
+            elif not any(link.iterdir()):
+                link.rmdir()
+        for name, target in wanted.items():
+            link = merged / name
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(target)
 
     @property
     def public(self) -> Path:
@@ -85,6 +122,7 @@ def build_assets(paths: BuildPaths, environment, *, force: bool = False) -> Buil
     started = time.perf_counter()
     paths.build_folder.mkdir(parents=True, exist_ok=True)
     with _exclusive(paths.lock):
+        paths.merge_layers()
         fingerprint = source_fingerprint(paths.inputs())
         previous = Manifest.load(paths.manifest)
         if not force and previous and previous.sources == fingerprint and _all_published(previous, paths.public):
