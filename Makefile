@@ -7,12 +7,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app messageboard
 PYTEST_ARGS ?= -n auto
+# The SCSS `make lint` checks; a theme's too with LINT_SCSS="mytheme/static/**/*.scss".
+LINT_SCSS ?= static/**/*.scss
 
 # `make run` serves the production settings with a secret kept in the instance folder.
 RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
 	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE:-instance/secret_key}
 
-.PHONY: help install run dev test bench assets db export preview lock clean
+.PHONY: help install run dev test lint bench assets db export preview lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -54,8 +56,12 @@ export: install ## Write the site as static files into site/ (EXPORT_ARGS="--rel
 preview: install ## Export, then serve site/ at http://127.0.0.1:8001
 	$(FLASK) export --serve $(EXPORT_ARGS)
 
-test: install ## Run every test
+# Lint first, so a style error fails CI (.ci/run is `make test`) as a failing test does.
+test: install lint ## Lint the SCSS, then run every test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install ## Check the SCSS with stylelint (stylelint.config.mjs)
+	node_modules/.bin/stylelint "$(LINT_SCSS)"
 
 bench: install ## Measure requests per second against a raw WSGI baseline
 	@command -v wrk >/dev/null || { echo "bench needs wrk: installing it from Debian's packages"; \
