@@ -62,6 +62,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(messages.bp)
     app.register_blueprint(legacy.bp)
     app.register_blueprint(export.bp)
+    if app.config["LIVE_RELOAD"]:
+        # Imported only here: its file watcher is a development dependency, absent in production.
+        from messageboard.live_reload import init_live_reload
+
+        init_live_reload(app)
 
 
 def create_schema_on_first_start(app: Flask) -> None:

@@ -1,7 +1,10 @@
 """Error pages in the site's layout, for every HTTP error the site can answer."""
 
+from pathlib import Path
+
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
+from jinja2 import TemplateSyntaxError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 
@@ -9,6 +12,8 @@ def register_error_pages(app: Flask) -> None:
     """Answer HTTP errors with the site's error page, and unexpected exceptions with its 500 page."""
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)
+    if app.debug:
+        app.register_error_handler(TemplateSyntaxError, render_template_syntax_error)
 
 
 def render_error(error: HTTPException):
@@ -32,3 +37,28 @@ def render_csrf_error(error: CSRFError):
     return render_template("errors/error.html", error=error, description=(
         f"{error.description} The form was not saved: go back, reload the page and submit it again."
     )), 400
+
+
+# Lines shown either side of a template's broken line.
+EXCERPT_CONTEXT = 3
+
+
+def render_template_syntax_error(error: TemplateSyntaxError):
+    """Development: show a template's syntax error with its file, line and the lines around it."""
+    source = error.source
+    if source is None and error.filename:
+        source = Path(error.filename).read_text(encoding="utf-8", errors="replace")
+    lines = (source or "").splitlines()
+    first = max(error.lineno - EXCERPT_CONTEXT, 1)
+    excerpt = [(number, lines[number - 1]) for number in range(first, min(error.lineno + EXCERPT_CONTEXT, len(lines)) + 1)]
+    return render_template("errors/template_syntax.html", problem=error.message, file=_shown_path(error),
+                           line=error.lineno, excerpt=excerpt), 500
+
+
+def _shown_path(error: TemplateSyntaxError) -> str:
+    """The template's file relative to the project where it is inside it (a theme may not be)."""
+    if not error.filename:
+        return error.name or "<template>"
+    path = Path(error.filename)
+    root = Path(current_app.root_path).parent
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

@@ -129,7 +129,7 @@ def _read_pyfile(path: Path, what: str) -> Config:
     except OSError as error:
         raise ConfigError(f"{what} names {path}, which cannot be read ({os.strerror(error.errno)}): "
                           "fix the path or unset it") from None
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - a settings file can raise anything; report it as one line
         raise ConfigError(f"{path} has an error ({type(error).__name__}: {error}): fix that file") from None
     return layer
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 
 import click
@@ -63,6 +64,8 @@ class SiteAssets(Environment):
         self.published = Manifest.load(self.paths.manifest) or Manifest({}, "")
         self.build_error: AssetBuildError | None = None
         self._inputs_seen = None
+        # The development server's request threads and the live-reload watcher all call it.
+        self._rebuilding = threading.Lock()
 
     def build(self, *, force: bool = False) -> BuildReport:
         """Build now (unless nothing changed) and serve the result."""
@@ -72,6 +75,10 @@ class SiteAssets(Environment):
 
     def rebuild_if_changed(self) -> None:
         """Rebuild when an input changed since the last look (file times and sizes, cheaply)."""
+        with self._rebuilding:
+            self._rebuild_if_changed()
+
+    def _rebuild_if_changed(self) -> None:
         seen = {name: (stat.st_mtime_ns, stat.st_size)
                 for name, stat in ((name, path.stat()) for name, path in self.paths.inputs())}
         if seen == self._inputs_seen:

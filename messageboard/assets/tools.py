@@ -40,7 +40,7 @@ def _first_installed(candidates: list[Path], tool: str) -> Path:
 def run_tool(command: list, *, stdin: str | None = None, cwd: Path) -> str:
     """Run a build tool and return its output, or raise AssetBuildError with what it said."""
     result = subprocess.run([str(part) for part in command], input=stdin, capture_output=True,
-                            text=True, cwd=cwd)
+                            text=True, cwd=cwd, check=False)
     if result.returncode != 0:
         raise AssetBuildError((result.stderr or result.stdout).strip())
     return result.stdout
