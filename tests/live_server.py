@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Self
 
 from messageboard.settings import PROJECT_ROOT
 
@@ -38,23 +40,26 @@ class LiveServer:
         }
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 20) -> LiveServer:
+    def start(self, timeout: float = 20) -> Self:
         """Start gunicorn and wait until it answers, raising with its log if it does not."""
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen([GUNICORN, "--config", "config/gunicorn.conf.py"],
-                                            cwd=PROJECT_ROOT, env=self.environment,
-                                            stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(self.command(), cwd=PROJECT_ROOT, env=self.environment,
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
+                raise RuntimeError(f"{self.command()[0]} exited with {self.process.returncode}:\n{self.log()}")
             try:
-                urllib.request.urlopen(self.url + "/hello", timeout=1).close()
+                urllib.request.urlopen(self.url + "/hello", timeout=5).close()
                 return self
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused while starting, or timed out on a first request that builds
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log()}")
+        raise RuntimeError(f"{self.command()[0]} did not answer within {timeout} s:\n{self.log()}")
+
+    def command(self) -> list[str]:
+        """The server's command line."""
+        return [GUNICORN, "--config", "config/gunicorn.conf.py"]
 
     def stop(self) -> int | None:
         """Stop gunicorn gracefully (SIGTERM) and return its exit status."""
@@ -71,8 +76,23 @@ class LiveServer:
         """Everything gunicorn and the app wrote so far."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def __enter__(self) -> LiveServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+class DevServer(LiveServer):
+    """The development server, as `make dev` starts it: `flask run --debug`, with its reloader."""
+
+    def command(self) -> list[str]:
+        """flask run with the debugger and the reloader, on this server's port."""
+        return [sys.executable, "-m", "flask", "--app", "messageboard", "run", "--debug", "--port", str(self.port)]
+
+    def stop(self) -> int | None:
+        """Stop the reloader and the server process it started (one process group)."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+        return self.process.returncode if self.process else None

@@ -43,7 +43,7 @@ def test_development_pages_load_the_listener_from_their_head(dev_app):
     client = dev_app.test_client()
     page = parse(client.get("/"))
     script = page.head.select_one('script[src$="/_live-reload/client.js"]')
-    assert script["data-events"] == "/_live-reload/events" and script.has_attr("defer")
+    assert script["data-events"] == "/_live-reload/events?since=0" and script.has_attr("defer")
     with client.get(script["src"]) as response:
         assert response.status_code == 200
         assert response.mimetype == "text/javascript"
@@ -121,7 +121,9 @@ def test_a_broken_stylesheet_reloads_into_the_error_and_its_fix_reloads_out_of_i
     watcher.handle({partial})
     page = dev_app.test_client().get("/")
     assert page.status_code == 500
-    assert parse(page).head.select_one('script[src$="/_live-reload/client.js"]') is not None
+    script = parse(page).head.select_one('script[src$="/_live-reload/client.js"]')
+    with dev_app.test_client().get(script["src"]) as listener:
+        assert listener.status_code == 200  # the failed build must not keep the fix from being heard
 
     partial.write_text(good)
     watcher.handle({partial})
@@ -131,7 +133,7 @@ def test_a_broken_stylesheet_reloads_into_the_error_and_its_fix_reloads_out_of_i
 
 
 def test_the_stream_greets_then_carries_a_change_saved_on_disk(dev_app, dev_site):
-    stream = watcher_of(dev_app).stream()
+    stream = watcher_of(dev_app).stream(since=0)
     hello = next(stream).decode()
     assert "event: hello" in hello and json.loads(hello.split("data: ")[1])["boot"] == watcher_of(dev_app).boot
 
@@ -145,6 +147,25 @@ def test_the_stream_greets_then_carries_a_change_saved_on_disk(dev_app, dev_site
         reader.join(timeout=0.2)
     assert received[0].startswith("id: 1\nevent: reload\n")
     stream.close()
+
+
+def test_a_page_hears_of_changes_saved_after_it_was_rendered_even_before_it_listens(dev_app, dev_site):
+    client = dev_app.test_client()
+    watcher = watcher_of(dev_app)
+    watcher.broadcaster.publish("reload", {"changed": ["before.html"]})
+    events_url = parse(client.get("/")).head.select_one("script[data-events]")["data-events"]
+    assert events_url == "/_live-reload/events?since=1"
+    watcher.broadcaster.publish("reload", {"changed": ["after.html"]})
+
+    with client.get(events_url, buffered=False) as response:
+        chunks = response.iter_encoded()
+        assert b"event: hello" in next(chunks)
+        assert next(chunks).startswith(b'id: 2\nevent: reload\ndata: {"changed": ["after.html"]}')
+
+    with client.get("/_live-reload/events", headers={"Last-Event-ID": "1"}, buffered=False) as response:
+        chunks = response.iter_encoded()
+        next(chunks)
+        assert next(chunks).startswith(b"id: 2\n")
 
 
 def test_a_stream_that_fell_behind_is_told_to_reload(dev_app):

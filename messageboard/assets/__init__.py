@@ -64,6 +64,8 @@ class SiteAssets(Environment):
         self.published = Manifest.load(self.paths.manifest) or Manifest({}, "")
         self.build_error: AssetBuildError | None = None
         self._inputs_seen = None
+        # Endpoints answered even while the build fails: they use no built file (live reload's).
+        self.endpoints_without_assets: set[str] = set()
         # The development server's request threads and the live-reload watcher all call it.
         self._rebuilding = threading.Lock()
 
@@ -201,6 +203,8 @@ def init_assets(app: Flask) -> SiteAssets:
 
         @app.before_request
         def rebuild_changed_assets():
+            if request.endpoint in assets.endpoints_without_assets:
+                return
             assets.rebuild_if_changed()
             if assets.build_error:
                 raise assets.build_error

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, send_file, url_for
+from flask import Blueprint, Flask, Response, current_app, g, request, request_started, send_file, url_for
 from markupsafe import Markup
 
 from messageboard.export import is_export_request
@@ -25,9 +25,11 @@ bp = Blueprint("live_reload", __name__, url_prefix="/_live-reload")
 
 @bp.get("/events")
 def events():
-    """The stream of changes an open page listens to."""
+    """The stream of changes an open page listens to, from the one its page was rendered after."""
     watcher: ChangeWatcher = current_app.extensions["messageboard.live_reload"]
-    return Response(watcher.stream(), mimetype="text/event-stream",
+    # A reconnecting EventSource sends the last id it saw; a new page, the number it was rendered at.
+    since = request.headers.get("Last-Event-ID") or request.args.get("since") or ""
+    return Response(watcher.stream(int(since) if since.isdigit() else 0), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
@@ -39,10 +41,20 @@ def client_script():
 
 def init_live_reload(app: Flask) -> ChangeWatcher:
     """Register the stream, its script, and the tag that adds the script to every HTML page."""
-    watcher = ChangeWatcher(app.extensions["messageboard.assets"], template_folders(app.config),
-                             app.jinja_env.cache)
+    assets = app.extensions["messageboard.assets"]
+    watcher = ChangeWatcher(assets, template_folders(app.config), app.jinja_env.cache)
     app.extensions["messageboard.live_reload"] = watcher
     app.register_blueprint(bp)
+    # A page showing a failed build must still be told when the fix is saved.
+    assets.endpoints_without_assets |= {"live_reload.events", "live_reload.client_script"}
+
+    def note_the_last_change(sender, **extra):
+        # A change saved while this page renders, or before its script connects, still reaches it.
+        # request_started runs before every before_request function, the asset rebuild included.
+        watcher.start()
+        g.live_reload_since = watcher.broadcaster.latest()
+
+    request_started.connect(note_the_last_change, app, weak=False)
 
     @app.after_request
     def add_client_script(response: Response) -> Response:
@@ -50,7 +62,8 @@ def init_live_reload(app: Flask) -> ChangeWatcher:
                 or is_export_request()):
             return response
         tag = Markup('<script src="{}" data-events="{}" defer></script>').format(
-            url_for("live_reload.client_script"), url_for("live_reload.events"))
+            url_for("live_reload.client_script"),
+            url_for("live_reload.events", since=g.get("live_reload_since", 0)))
         body = response.get_data()
         body, added = HEAD_END.subn(lambda end: tag.encode() + end.group(0), body, count=1)
         if added:

@@ -99,10 +99,10 @@ class ChangeWatcher:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def stream(self) -> Iterator[bytes]:
-        """The text/event-stream an open page listens to, from now on."""
+    def stream(self, since: int) -> Iterator[bytes]:
+        """The text/event-stream an open page listens to: every event after number ``since``."""
         self.start()
-        seen = self.broadcaster.latest()
+        seen = min(since, self.broadcaster.latest())
         # retry: reconnect quickly when the development server restarts.
         yield f"retry: 250\nevent: hello\ndata: {json.dumps({'boot': self.boot})}\n\n".encode()
         while not self._stop.is_set():
