@@ -63,9 +63,11 @@ test: install lint ## Lint the SCSS, then run every test
 lint: install ## Check the SCSS with stylelint (stylelint.config.mjs)
 	node_modules/.bin/stylelint "$(LINT_SCSS)"
 
-bench: install ## Measure requests per second against a raw WSGI baseline
+bench: install ## Measure requests per second against a raw WSGI baseline, and live reload
 	@command -v wrk >/dev/null || { echo "bench needs wrk: installing it from Debian's packages"; \
 		apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }; }
+	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null || { echo "bench needs chromium: installing it from Debian's packages"; \
+		apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }; }
 	$(BIN)/python -m bench
 
 lock: ## Re-resolve requirements*.lock from pyproject.toml (needs uv)

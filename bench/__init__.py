@@ -1,5 +1,6 @@
 """Benchmark: requests per second of the site under real gunicorn, against a raw WSGI ceiling;
-also the asset build times and the home page's transfer size.
+also the asset build times, the home page's transfer size, the static export's speed and live
+reload's save-to-page time in chromium.
 
 Run it with ``make bench`` or ``python -m bench``; it works in the git-ignored ``.bench/`` folder.
 """

@@ -1,5 +1,5 @@
-"""Prepare the data, time the asset builds and the static export, serve every case with real
-gunicorn, weigh the home page, load each case with wrk, print the report."""
+"""Prepare the data, time the asset builds, the static export and live reload in chromium, serve
+every case with real gunicorn, weigh the home page, load each case with wrk, print the report."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import PROJECT_ROOT, WORK_DIR, BenchError, build_times, export_speed, load, page_weight, seed
+from bench import PROJECT_ROOT, WORK_DIR, BenchError, build_times, export_speed, live_reload, load, page_weight, seed
 from bench.page_weight import PageWeight
-from bench.report import Case, build_lines, export_lines, render, weight_lines
+from bench.report import Case, build_lines, export_lines, live_reload_lines, render, weight_lines
 from bench.server import GUNICORN_CONFIG, Server, gunicorn, wait_for_ok
 
 SMALL, LARGE = 10_000, 100_000
@@ -104,6 +104,7 @@ def main() -> int:
 def run(options: Options) -> None:
     """Prepare, measure every case and print the report."""
     load.require_wrk()
+    live_reload.require_chromium()
     WORK_DIR.mkdir(exist_ok=True)
     secret_key = "bench-" + secrets.token_hex(16)
     print(f"Preparing databases in {WORK_DIR}")
@@ -116,6 +117,9 @@ def run(options: Options) -> None:
     print(f"Timing static exports in-process ({export_speed.RUNS} full, each beside a Frozen-Flask freeze; "
           f"{export_speed.REEXPORT_RUNS} after one edit)", flush=True)
     exports = export_speed.measure(databases[SMALL], secret_key)
+    print(f"Timing live reload with flask run --debug and chromium ({live_reload.RUNS} runs each: "
+          "an SCSS save, a template save, a manual reload)", flush=True)
+    reloads = live_reload.measure()
     environments = {site.name: {**site_environment(secret_key, databases[site.messages]), **dict(site.settings)}
                     for site in SITES}
     print(f"Serving each case with gunicorn --config {GUNICORN_CONFIG.relative_to(PROJECT_ROOT)}, "
@@ -130,6 +134,8 @@ def run(options: Options) -> None:
     print("\n".join(weight_lines(weight)))
     print()
     print("\n".join(export_lines(exports)))
+    print()
+    print("\n".join(live_reload_lines(reloads)))
 
 
 def serve_and_measure(environments: Mapping[str, Mapping[str, str]], options: Options

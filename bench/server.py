@@ -1,8 +1,10 @@
-"""Real gunicorn servers on free local ports, with the project's own gunicorn settings."""
+"""Servers on free local ports: real gunicorn with the project's own gunicorn settings, and the
+development server as `make dev` starts it."""
 
 from __future__ import annotations
 
 import http.client
+import os
 import signal
 import socket
 import subprocess
@@ -25,7 +27,7 @@ LOG_LINES_SHOWN = 40
 
 @dataclass(frozen=True)
 class Server:
-    """A running gunicorn master, its port and its error log."""
+    """A running server process, its port and its error log."""
 
     name: str
     process: subprocess.Popen
@@ -59,14 +61,37 @@ def gunicorn(name: str, app_uri: str, environment: Mapping[str, str],
              workers: int) -> Iterator[Server]:
     """Run gunicorn with config/gunicorn.conf.py serving ``app_uri``; stop it on leaving."""
     port = free_port()
-    log_path = WORK_DIR / f"gunicorn-{name}.log"
     command = [str(Path(sys.executable).parent / "gunicorn"), "--config", str(GUNICORN_CONFIG),
                app_uri]
     env = {**environment, "GUNICORN_BIND": f"{HOST}:{port}", "WEB_CONCURRENCY": str(workers)}
+    # The settings send the access log to stdout, discarded, and the error log to stderr.
+    with serving(f"gunicorn-{name}", command, env, port) as server:
+        yield server
+
+
+@contextmanager
+def flask_dev_server(name: str, environment: Mapping[str, str]) -> Iterator[Server]:
+    """Run `flask run --debug`, reloader and debugger on, as `make dev` does; stop it on leaving."""
+    port = free_port()
+    command = [sys.executable, "-m", "flask", "--app", "messageboard", "run", "--debug",
+               "--host", HOST, "--port", str(port)]
+    # The request log and any traceback go to stderr; stdout only has the banner.
+    with serving(f"flask-{name}", command, environment, port) as server:
+        yield server
+
+
+@contextmanager
+def serving(name: str, command: list[str], environment: Mapping[str, str],
+            port: int) -> Iterator[Server]:
+    """Run ``command``, a server that will listen on ``port``, from the project folder with only
+    ``environment``; its stderr goes to WORK_DIR/<name>.log. Stop it on leaving."""
+    log_path = WORK_DIR / f"{name}.log"
     with log_path.open("wb") as log:
-        # The settings send the access log to stdout, discarded here, and the error log to stderr.
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
+        # A session of its own: whatever the server starts (workers, the reloader's child) can be
+        # stopped as one group, and a Ctrl-C reaches only the bench, which stops it here.
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=dict(environment),
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                                   start_new_session=True)
     try:
         yield Server(name, process, port, log_path)
     finally:
@@ -74,15 +99,19 @@ def gunicorn(name: str, app_uri: str, environment: Mapping[str, str],
 
 
 def stop(process: subprocess.Popen) -> None:
-    """Ask gunicorn to shut down (SIGTERM) and wait; kill it if it does not."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
+    """Ask the server to shut down (SIGTERM) and wait, killing it if it does not; then kill
+    anything it started that is still running."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
     try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:  # the usual case: nothing of the group is left
+        pass
 
 
 @dataclass(frozen=True)
@@ -115,7 +144,7 @@ def wait_until_serving(server: Server, path: str, timeout: float = START_TIMEOUT
     deadline = time.monotonic() + timeout
     while True:
         if server.process.poll() is not None:
-            raise server.failure(f"gunicorn exited with code {server.process.returncode} "
+            raise server.failure(f"the server exited with code {server.process.returncode} "
                                  "while starting")
         try:
             return get_status(server, path)
