@@ -14,7 +14,7 @@ LINT_SCSS ?= static/**/*.scss
 RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
 	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE:-instance/secret_key}
 
-.PHONY: help install run dev test lint bench assets db export preview lock clean
+.PHONY: help install run dev test lint browser bench assets db export preview lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -57,8 +57,14 @@ preview: install ## Export, then serve site/ at http://127.0.0.1:8001
 	$(FLASK) export --serve $(EXPORT_ARGS)
 
 # Lint first, so a style error fails CI (.ci/run is `make test`) as a failing test does.
-test: install lint ## Lint the SCSS, then run every test
+test: install lint browser ## Lint the SCSS, then run every test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's chromium through Playwright (no browser download); CHROMIUM
+# names another chromium executable.
+browser: ## Install Debian's chromium for the browser tests if it is missing
+	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null || { echo "the browser tests need chromium: installing it from Debian's packages"; \
+		apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }; }
 
 lint: install ## Check the SCSS with stylelint (stylelint.config.mjs)
 	node_modules/.bin/stylelint "$(LINT_SCSS)"
@@ -75,4 +81,4 @@ lock: ## Re-resolve requirements*.lock from pyproject.toml (needs uv)
 	uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 -q -o requirements-dev.lock
 
 clean: ## Remove built assets, caches and the virtual environment (keeps instance/)
-	rm -rf $(VENV) node_modules static/gen .pytest_cache site
+	rm -rf $(VENV) node_modules static/gen .pytest_cache site test-artifacts

@@ -1,0 +1,46 @@
+"""Helpers for the browser tests: submitting forms, running axe-core."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page
+
+from messageboard.settings import PROJECT_ROOT
+
+AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
+
+
+def click_and_load(page: Page, target: Locator) -> int:
+    """Click a button or link that loads a page; return the final page's HTTP status (after redirects)."""
+    with page.expect_navigation() as navigation:
+        target.click()
+    response = navigation.value
+    assert response is not None
+    return response.status
+
+
+def open_page(page: Page, path: str) -> int:
+    """Load a path of the site; return its HTTP status."""
+    response = page.goto(path)
+    assert response is not None
+    return response.status
+
+
+def axe_violations(page: Page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core on the page as it is; return the violations of the given impacts."""
+    assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing: run `npm ci` (make test does it)"
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=AXE_SCRIPT)
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [violation for violation in results["violations"] if violation["impact"] in impacts]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """Each violation's rule, impact, help and the elements it was found on, one per line."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"]:
+            lines.append(f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '')}"
+                         .replace("\n", " "))
+    return "\n".join(lines)
