@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import FileSystemLoader
 
-from messageboard import commands, errors, export, legacy, messages, store
+from messageboard import commands, errors, export, legacy, messages, store, styleguide
 from messageboard.assets import build_paths, init_assets
 from messageboard.extensions import csrf, db
 from messageboard.page_cache import init_page_cache
@@ -62,6 +62,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(messages.bp)
     app.register_blueprint(legacy.bp)
     app.register_blueprint(export.bp)
+    if app.config["STYLEGUIDE"]:
+        app.register_blueprint(styleguide.bp)
     if app.config["LIVE_RELOAD"]:
         # Imported only here: its file watcher is a development dependency, absent in production.
         from messageboard.live_reload import init_live_reload

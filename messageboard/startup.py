@@ -2,10 +2,14 @@
 
 from messageboard.assets import check_built
 from messageboard.settings import instance_folder, load_settings
+from messageboard.styleguide.fixtures import check_fixtures
 
 
 def check_can_serve() -> None:
-    """Raise ConfigError if the settings are wrong or, where the app never builds, assets are unbuilt."""
+    """Raise ConfigError if the settings are wrong, the styleguide's fixtures are, or, where the app
+    never builds, assets are unbuilt."""
     settings = load_settings(instance_path=instance_folder())
+    if settings.values["STYLEGUIDE"]:
+        check_fixtures(settings.values)
     if not settings.values["ASSETS_AUTO_BUILD"]:
         check_built(settings.values)

@@ -9,10 +9,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from messageboard import create_app
 from messageboard.settings import PROJECT_ROOT
+
+STYLEGUIDE_FIXTURES = PROJECT_ROOT / "messageboard" / "styleguide" / "fixtures.yml"
 
 
 def pytest_configure(config):
@@ -64,6 +67,20 @@ def runner(app):
 def parse(response) -> BeautifulSoup:
     """Parse a response's HTML."""
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def styleguide_fixtures() -> dict:
+    """The styleguide's fixtures file as plain YAML: read apart from the styleguide, so a state it drops shows."""
+    return yaml.safe_load(STYLEGUIDE_FIXTURES.read_text(encoding="utf-8"))
+
+
+def assert_no_inline_code(page: BeautifulSoup) -> None:
+    """Assert that a parsed page has no inline script or style: no <style>, style="" or on...="" either."""
+    assert page.select("style") == []
+    assert [script for script in page.select("script") if not script.get("src")] == []
+    for element in page.find_all(True):
+        assert "style" not in element.attrs, element
+        assert not [name for name in element.attrs if name.startswith("on")], element
 
 
 def form_fields(form) -> dict[str, str]:

@@ -17,9 +17,17 @@ from messageboard import store
 from messageboard.export.exporter import ExportError, ExportOptions, export_site
 from messageboard.export.preview import ExportHandler
 from messageboard.settings import PROJECT_ROOT
+from tests.conftest import styleguide_fixtures
 from tests.live_server import free_port
 
 CSS_URL = re.compile(r"url\(([^)]+)\)")
+# Each way of viewing an export: options, the base path links start with (None: relative), relative.
+LINK_MODES = [
+    ({}, "/", False),
+    ({"base_path": "/previews/pr-42/"}, "/previews/pr-42/", False),
+    ({"relative": True}, None, True),
+]
+STYLEGUIDE_STATES = [state["name"] for state in styleguide_fixtures()["states"]]
 
 
 @pytest.fixture
@@ -45,11 +53,11 @@ def files_in(folder: Path) -> set[str]:
 
 
 def assert_links_resolve(out: Path, base_path: str = "/", relative: bool = False) -> int:
-    """Follow every href, src and css url() in the export as a browser would; return how many."""
+    """Follow every href, src, form action and css url() in the export as a browser would; return how many."""
     checked = 0
     for page in sorted(out.rglob("*.html")):
         soup = BeautifulSoup(page.read_text(), "html.parser")
-        urls = [element.get(attribute) for element in soup.find_all(True) for attribute in ("href", "src")
+        urls = [element.get(attribute) for element in soup.find_all(True) for attribute in ("href", "src", "action")
                 if element.get(attribute)]
         for url in urls:
             parts = urlsplit(url)
@@ -83,11 +91,7 @@ def test_export_writes_exactly_the_public_pages_and_the_files_they_use(site_app,
     assert (report.pages, report.written, report.removed) == (10, 13, 0)
 
 
-@pytest.mark.parametrize(("options", "base_path", "relative"), [
-    ({}, "/", False),
-    ({"base_path": "/previews/pr-42/"}, "/previews/pr-42/", False),
-    ({"relative": True}, None, True),
-])
+@pytest.mark.parametrize(("options", "base_path", "relative"), LINK_MODES)
 def test_every_link_resolves_in_each_way_of_viewing(site_app, tmp_path, options, base_path, relative):
     export(site_app, tmp_path / "site", **options)
     assert assert_links_resolve(tmp_path / "site", base_path or "/", relative) > 50
@@ -218,3 +222,59 @@ def test_the_preview_server_serves_the_export_and_its_404_page(site_app, tmp_pat
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def guide_app(make_app):
+    """An app with the styleguide on, sharing the test run's asset build."""
+    return make_app(STYLEGUIDE=True)
+
+
+@pytest.mark.parametrize(("options", "base_path", "relative"), LINK_MODES)
+def test_the_styleguide_exports_when_asked_with_every_link_resolving(guide_app, tmp_path, options, base_path,
+                                                                      relative):
+    out = tmp_path / "site"
+    report = export(guide_app, out, styleguide=True, **options)
+    styleguide_files = {name for name in files_in(out) if name.startswith("_styleguide/")}
+    assert styleguide_files == {"_styleguide/index.html", *(f"_styleguide/{name}.html" for name in STYLEGUIDE_STATES)}
+    assert report.pages == 4 + len(styleguide_files)  # the list, default, search index, 404
+    assert assert_links_resolve(out, base_path or "/", relative) > 500
+    everything = b"".join(path.read_bytes() for path in out.rglob("*") if path.is_file())
+    assert b'name="csrf_token"' not in everything and guide_app.config["SECRET_KEY"].encode() not in everything
+
+
+def test_exported_styleguide_pages_link_what_no_export_holds_to_the_404_page(guide_app, tmp_path):
+    out = tmp_path / "site"
+    export(guide_app, out, styleguide=True, base_path="/pr/")
+    page = BeautifulSoup((out / "_styleguide" / "edit-conflict.html").read_text(), "html.parser")
+    assert page.select_one("h1 a")["href"] == "/pr/404.html"  # a sample message
+    assert page.select_one("form.message-form")["action"] == "/pr/404.html"
+    assert page.select_one(".styleguide-notice a")["href"] == "/pr/_styleguide/index.html"
+    assert page.select_one('nav[aria-label="Site"] a')["href"] == "/pr/"
+    assert page.select_one(".conflict-current .message-text").get_text().startswith("Hello to the World of Flask!")
+    index = BeautifulSoup((out / "_styleguide" / "index.html").read_text(), "html.parser")
+    assert index.select_one('a[href="/pr/_styleguide/list-many-pages.html"]').get_text() == "Page 3 of 50"
+    # Exported pages look as they do live: not the export's read-only variant, unless a state asks for it.
+    assert index.select_one(".preview-notice") is None
+    static = BeautifulSoup((out / "_styleguide" / "list-static-export.html").read_text(), "html.parser")
+    assert static.select_one("[data-static-search]") is not None
+
+
+def test_a_re_export_with_the_styleguide_writes_nothing_new(guide_app, tmp_path):
+    export(guide_app, tmp_path / "site", styleguide=True)
+    again = export(guide_app, tmp_path / "site", styleguide=True)
+    assert (again.written, again.removed) == (0, 0)
+    without = export(guide_app, tmp_path / "site")
+    assert without.removed == 1 + len(STYLEGUIDE_STATES) and not (tmp_path / "site" / "_styleguide").exists()
+
+
+def test_flask_export_styleguide_mounts_it_where_the_setting_is_off(site_app, tmp_path):
+    assert not site_app.config["STYLEGUIDE"]
+    with pytest.raises(ExportError, match="The styleguide is not mounted on this app"):
+        export(site_app, tmp_path / "site", styleguide=True)
+    result = site_app.test_cli_runner().invoke(args=["export", "--styleguide", "--relative",
+                                                      "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Exported {10 + 1 + len(STYLEGUIDE_STATES)} pages: ")
+    assert (tmp_path / "site" / "_styleguide" / "list-empty.html").is_file()
+    assert_links_resolve(tmp_path / "site", relative=True)

@@ -11,10 +11,10 @@ import click
 from flask import Blueprint, Response, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 
-from messageboard import store
+from messageboard import store, styleguide
 from messageboard.export.exporter import EXPORT_REQUEST, ExportError, ExportOptions, export_site
 from messageboard.export.preview import serve_export
-from messageboard.settings import PROJECT_ROOT
+from messageboard.settings import PROJECT_ROOT, ConfigError
 
 bp = Blueprint("export", __name__, cli_group=None)
 
@@ -65,13 +65,23 @@ def search_index():
               show_default="site/", help="The folder to write.")
 @click.option("--base-url", help="Where the export will be hosted, e.g. https://example.org/previews/pr-42/")
 @click.option("--relative", is_flag=True, help="Link pages relatively, to open them from disk (file://).")
+@click.option("--styleguide", "with_styleguide", is_flag=True,
+              help="Add the styleguide: every page template in each state, from its sample data.")
 @click.option("--serve", is_flag=True, help="Then serve the export on localhost for a look.")
 @click.option("--port", default=8001, show_default=True, help="The port for --serve.")
-def export_command(out: Path, base_url: str | None, relative: bool, serve: bool, port: int):
+def export_command(out: Path, base_url: str | None, relative: bool, with_styleguide: bool, serve: bool, port: int):
     """Write every public page, read-only, with the static files they use, into a folder."""
     if base_url and relative:
         raise click.UsageError("--base-url and --relative are two different ways to link: choose one")
-    options = ExportOptions(out=out, base_path=base_path(base_url), relative=relative)
+    options = ExportOptions(out=out, base_path=base_path(base_url), relative=relative, styleguide=with_styleguide)
+    app = current_app._get_current_object()
+    if with_styleguide and "styleguide" not in app.blueprints:
+        # Where STYLEGUIDE is off (Production, Testing) the command's own app, which serves no one
+        # and lives for this one export, mounts it: the live site still has no /_styleguide.
+        try:
+            app.register_blueprint(styleguide.bp)
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from None
     try:
         if sys.stdout.isatty():
             with click.progressbar(length=1, label="Rendering pages", show_pos=True) as bar:
@@ -80,9 +90,9 @@ def export_command(out: Path, base_url: str | None, relative: bool, serve: bool,
                     bar.length = total
                     bar.update(rendered)
 
-                report = export_site(current_app._get_current_object(), options, progress=advance)
+                report = export_site(app, options, progress=advance)
         else:
-            report = export_site(current_app._get_current_object(), options)
+            report = export_site(app, options)
     except ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(report.summary())

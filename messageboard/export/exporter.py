@@ -41,6 +41,7 @@ class ExportOptions:
     out: Path
     base_path: str = "/"
     relative: bool = False
+    styleguide: bool = False
     workers: int = os.cpu_count() or 1
 
 
@@ -84,8 +85,11 @@ def export_site(app: Flask, options: ExportOptions,
     out = options.out.resolve()
     style = LinkStyle(app.static_url_path, options.base_path, options.relative)
     _refuse_foreign_folder(out)
+    if options.styleguide and "styleguide" not in app.blueprints:
+        raise ExportError("The styleguide is not mounted on this app: create it with STYLEGUIDE on "
+                          "(`flask export --styleguide` mounts it itself)")
     with app.app_context():
-        specs = plan_pages(app)
+        specs = plan_pages(app, with_styleguide=options.styleguide)
         site = site_digest(app, {"base_path": options.base_path, "relative": options.relative})
         db.engine.dispose()  # the worker processes open their own connections
     state_file = Path(app.instance_path) / "export-state" / f"{_name(out)}.json"
@@ -182,7 +186,7 @@ def _render_chunk(specs: list[PageSpec], style: LinkStyle, out: Path, staging: P
         if response.status_code != spec.status:
             page.problems.append(f"GET {spec.url} answered {response.status_code}, not {spec.status}")
         if response.mimetype == "text/html":
-            rewritten = style.rewrite(body, spec.path)
+            rewritten = style.rewrite(body, spec.path, preview=spec.preview)
             body, page.static_files, page.pages = rewritten.body, rewritten.static_files, rewritten.pages
             page.problems += [f"{spec.path}: links {url}, which the export does not hold"
                               for url in rewritten.unknown]

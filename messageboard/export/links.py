@@ -8,12 +8,17 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
+from messageboard.styleguide import STATE_NAME, URL_PREFIX
 from messageboard.validation import KEY_PATTERN
 
 # Jinja writes every attribute in double quotes; these are the ones that name a URL.
-LINKING_ATTRIBUTE = re.compile(rb'\b(href|src|data-href-template)="([^"]*)"')
+LINKING_ATTRIBUTE = re.compile(rb'\b(href|src|action|data-href-template)="([^"]*)"')
 PLACEHOLDER_ATTRIBUTE = b"data-href-template"  # a pattern for scripts, not a link to check
 SEARCH_INDEX_URL = "/search-index.js"
+NOT_FOUND_PAGE = "404.html"
+STYLEGUIDE_FOLDER = URL_PREFIX.strip("/")
+# Pages every export holds (and the styleguide's, in an export that has its preview pages).
+ALWAYS_EXPORTED = frozenset({"index.html", "search-index.js"})
 
 
 @dataclass
@@ -49,6 +54,9 @@ class LinkStyle:
             return None
         if path == SEARCH_INDEX_URL:
             return "page", "search-index.js"
+        state = path.removeprefix(URL_PREFIX + "/")
+        if state != path and not parts.query and (state == "" or STATE_NAME.fullmatch(state)):
+            return "page", f"{STYLEGUIDE_FOLDER}/{state or 'index'}.html"
         key = path.removeprefix("/messages/")
         if key != path and KEY_PATTERN.fullmatch(key) and not parts.query:
             return "page", f"messages/{key}.html"
@@ -62,14 +70,18 @@ class LinkStyle:
             return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
         return self.base_path + ("" if target == "index.html" else target)
 
-    def rewrite(self, body: bytes, page: str) -> RewrittenPage:
-        """Point every site link in an exported page at its file, collecting what they name."""
+    def rewrite(self, body: bytes, page: str, *, preview: bool = False) -> RewrittenPage:
+        """Point every site link in an exported page at its file, collecting what they name.
+
+        A ``preview`` page (the styleguide's, made of sample data) may link pages that no export holds,
+        such as a sample message or a form's action: those links lead to the 404 page, as on a static host.
+        """
         result = RewrittenPage(b"")
         folder = posixpath.dirname(page)
 
         def rewritten(match: re.Match) -> bytes:
             # Most links (nav, static files, neighbours) recur on every page of a folder.
-            memo_key = (match.group(0), folder)
+            memo_key = (match.group(0), folder, preview)
             if memo_key in self._memo:
                 replacement, kind, target = self._memo[memo_key]
                 if kind:
@@ -81,6 +93,8 @@ class LinkStyle:
                 self._memo[memo_key] = (match.group(0), None, None)
                 return match.group(0)
             found = self.export_path(value.split("#")[0])
+            if preview and attribute in (b"href", b"action") and not _always_exported(found):
+                found = ("page", NOT_FOUND_PAGE)
             if found is None:
                 result.unknown.append(value)
                 return match.group(0)
@@ -95,3 +109,9 @@ class LinkStyle:
 
         result.body = LINKING_ATTRIBUTE.sub(rewritten, body)
         return result
+
+
+def _always_exported(found: tuple[str, str] | None) -> bool:
+    """Whether every export (with the styleguide) holds the file ``export_path`` found."""
+    return found is not None and (found[0] == "static" or found[1] in ALWAYS_EXPORTED
+                                  or found[1].startswith(STYLEGUIDE_FOLDER + "/"))

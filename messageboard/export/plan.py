@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from messageboard import store
+from messageboard import store, styleguide
+from messageboard.export.links import NOT_FOUND_PAGE, LinkStyle
 from messageboard.settings import PROJECT_ROOT
 
 NOT_FOUND_URL = "/__exported-404__"
@@ -17,12 +18,16 @@ NOT_FOUND_URL = "/__exported-404__"
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One exported file: the site URL that renders it, where it goes, and what it depends on."""
+    """One exported file: the site URL that renders it, where it goes, and what it depends on.
+
+    ``preview``: a page of sample data (the styleguide's), whose links to pages no export holds lead to 404.html.
+    """
 
     url: str
     path: str
     inputs: str
     status: int = 200
+    preview: bool = False
 
 
 def digest(*parts) -> str:
@@ -30,8 +35,9 @@ def digest(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode()).hexdigest()[:32]
 
 
-def plan_pages(app: Flask) -> list[PageSpec]:
-    """Every page of the site as a static preview: each list page, each message, the index, 404."""
+def plan_pages(app: Flask, *, with_styleguide: bool = False) -> list[PageSpec]:
+    """Every page of the site as a static preview: each list page, each message, the index, 404, and
+    the styleguide's pages if asked."""
     revisions = store.revisions()
     greeting = dict(revisions).get(store.DEFAULT_KEY, "")
     per_page = app.config["MESSAGES_PER_PAGE"]
@@ -44,8 +50,16 @@ def plan_pages(app: Flask) -> list[PageSpec]:
         pages.append(PageSpec(url, path, digest(number, total, greeting, shown)))
     pages += [PageSpec(f"/messages/{key}", f"messages/{key}.html", revision) for key, revision in revisions]
     pages.append(PageSpec("/search-index.js", "search-index.js", digest(revisions)))
-    pages.append(PageSpec(NOT_FOUND_URL, "404.html", "", status=404))
-    return pages
+    pages.append(PageSpec(NOT_FOUND_URL, NOT_FOUND_PAGE, "", status=404))
+    return pages + (styleguide_pages(app) if with_styleguide else [])
+
+
+def styleguide_pages(app: Flask) -> list[PageSpec]:
+    """The styleguide's index and each state's page: they show the fixtures file and nothing else."""
+    fixtures = styleguide.fixtures(app)
+    urls = [f"{styleguide.URL_PREFIX}/", *(f"{styleguide.URL_PREFIX}/{name}" for name in fixtures.states)]
+    links = LinkStyle(app.static_url_path)
+    return [PageSpec(url, links.export_path(url)[1], fixtures.digest, preview=True) for url in urls]
 
 
 def site_digest(app: Flask, options: dict) -> str:

@@ -46,7 +46,7 @@ class TextForm(FlaskForm):
     """The text field, shared by the add and edit forms."""
 
     text = TypedTextAreaField("Text", filters=[_normalized], validators=[_valid_text],
-                         render_kw={"rows": 8, "required": True,
+                         render_kw={"rows": 8, "required": True, "dir": "auto",
                                     "data-max-length": TEXT_MAX_LENGTH})
 
 
@@ -57,6 +57,10 @@ class NewMessageForm(TextForm):
                       validators=[_valid_key],
                       render_kw={"maxlength": KEY_MAX_LENGTH, "required": True, "autocomplete": "off",
                                  "spellcheck": "false", "autocapitalize": "none"})
+
+    def reject_taken_key(self) -> None:
+        """Say next to the key that another message has it (the store refused it)."""
+        self.key.errors.append(f"Key {self.key.data!r} is taken; choose another or edit that message.")
 
 
 class EditMessageForm(TextForm):

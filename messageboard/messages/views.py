@@ -19,6 +19,37 @@ def get_message_or_404(key: str) -> store.Message:
     return message
 
 
+# What each page shows, from the objects its view gathered; the styleguide renders them too.
+
+def list_page(page: store.Page, *, query: str = "", sort: str = "key", greeting: store.Message | None = None):
+    """The list page: one page of a listing, the search that chose it, and the greeting."""
+    return render_template("messages/index.html", page=page, query=query, sort=sort, greeting=greeting)
+
+
+def message_page(message: store.Message):
+    """One message's page."""
+    return render_template("messages/show.html", message=message)
+
+
+def new_page(form: NewMessageForm):
+    """The add form: 422 once a submission was rejected."""
+    return render_template("messages/new.html", form=form), 422 if form.errors else 200
+
+
+def edit_page(form: EditMessageForm, key: str, conflict: store.VersionConflict | None = None):
+    """The edit form: 422 once a submission was rejected; 409, showing the text that won, after a conflict."""
+    if conflict is None:
+        return render_template("messages/edit.html", form=form, key=key), 422 if form.errors else 200
+    if conflict.current is not None:
+        form.rebase(conflict.current)
+    return render_template("messages/edit.html", form=form, key=key, conflict=True, current=conflict.current), 409
+
+
+def delete_page(form: DeleteMessageForm, message: store.Message):
+    """The delete confirmation."""
+    return render_template("messages/delete.html", form=form, message=message)
+
+
 @bp.get("/")
 @cacheable
 def index():
@@ -37,15 +68,14 @@ def index():
                                    query=query, sort=sort)
     except store.PageNotFound:
         abort(404, description=f"There is no page {page_number} of this list.")
-    greeting = store.get_message(store.DEFAULT_KEY)
-    return render_template("messages/index.html", page=page, query=query, sort=sort, greeting=greeting)
+    return list_page(page, query=query, sort=sort, greeting=store.get_message(store.DEFAULT_KEY))
 
 
 @bp.get("/messages/<key>")
 @cacheable
 def show(key: str):
     """Show one message with its times and links to edit or delete it."""
-    return render_template("messages/show.html", message=get_message_or_404(key))
+    return message_page(get_message_or_404(key))
 
 
 @bp.route("/messages/new", methods=["GET", "POST"])
@@ -56,11 +86,11 @@ def create():
         try:
             store.add_message(form.key.data, form.text.data)
         except store.KeyTaken:
-            form.key.errors.append(f"Key {form.key.data!r} is taken; choose another or edit that message.")
+            form.reject_taken_key()
         else:
             flash(f"Added {form.key.data}.", "success")
             return redirect(url_for("messages.show", key=form.key.data), 303)
-    return render_template("messages/new.html", form=form), 422 if form.errors else 200
+    return new_page(form)
 
 
 @bp.route("/messages/<key>/edit", methods=["GET", "POST"])
@@ -71,16 +101,13 @@ def update(key: str):
         form.start_from(get_message_or_404(key))
     # A POST goes on even if the message is gone, so the conflict page can give back the text typed.
     if not form.validate_on_submit():
-        return render_template("messages/edit.html", form=form, key=key), 422 if form.errors else 200
+        return edit_page(form, key)
     if not form.has_revision():
         abort(400, description="The form lacks the revision it was based on; reload the page and edit again.")
     try:
         store.update_message(key, form.text.data, based_on=form.revision.data)
     except store.VersionConflict as conflict:
-        if conflict.current is not None:
-            form.rebase(conflict.current)
-        return render_template("messages/edit.html", form=form, key=key, conflict=True,
-                               current=conflict.current), 409
+        return edit_page(form, key, conflict)
     flash(f"Saved {key}.", "success")
     return redirect(url_for("messages.show", key=key), 303)
 
@@ -97,4 +124,4 @@ def delete(key: str):
             abort(404, description=f"{key} not found!")
         flash(f"Deleted {key}.", "success")
         return redirect(url_for("messages.index"), 303)
-    return render_template("messages/delete.html", form=form, message=message)
+    return delete_page(form, message)

@@ -22,6 +22,7 @@
     link.textContent = message.key;
     var excerpt = document.createElement("p");
     excerpt.className = "message-excerpt";
+    excerpt.dir = "auto";
     excerpt.textContent = message.text.length > 160 ? message.text.slice(0, 157) + "..." : message.text;
     item.append(link, excerpt);
     return item;

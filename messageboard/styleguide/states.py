@@ -1,0 +1,158 @@
+"""How a state becomes a page: real objects (messages, a listing page, forms validated from the sample
+input) handed to the same functions the views and error handlers render with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from flask import current_app, get_template_attribute
+from flask_wtf.csrf import CSRFError
+from jinja2 import TemplateSyntaxError
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import default_exceptions
+
+from messageboard import store
+from messageboard.assets import render_build_error
+from messageboard.assets.tools import AssetBuildError
+from messageboard.errors import render_template_syntax_error
+from messageboard.messages import views
+from messageboard.messages.forms import DeleteMessageForm, EditMessageForm, NewMessageForm
+
+# The macro argument that names a form state's field ("new-key-required.key") instead of a value.
+FORM_FIELD_ARGUMENT = "form_field"
+# State pages are previews: their forms carry no CSRF token, so submitting one changes nothing.
+PREVIEW_FORM = {"meta": {"csrf": False}}
+
+
+@dataclass(frozen=True)
+class PageTemplate:
+    """How to render a page template's states, the state fields it reads, and its form, if any."""
+
+    render: Callable[[Mapping], object]
+    fields: frozenset[str]
+    form: Callable[[Mapping], object] | None = None
+
+
+PAGES: dict[str, PageTemplate] = {}
+
+
+def page(template: str, *fields: str, form: Callable | None = None):
+    """Register the function rendering ``template``'s states from the state fields named."""
+
+    def register(render):
+        PAGES[template] = PageTemplate(render, frozenset(fields), form)
+        return render
+
+    return register
+
+
+def _submitted(form_class, data: Mapping, prefix: str):
+    """A form as the view holds it: empty before a submission, else filled from ``form`` and validated.
+
+    ``prefix`` starts its fields' names and ids, so that several on one page keep their ids apart.
+    """
+    if "form" not in data:
+        return form_class(formdata=None, prefix=prefix, **PREVIEW_FORM)
+    named = (f"{prefix}-{name}" if prefix else name for name in data["form"])
+    form = form_class(formdata=MultiDict(zip(named, map(str, data["form"].values()))), prefix=prefix,
+                      **PREVIEW_FORM)
+    form.validate()
+    return form
+
+
+def new_form(data: Mapping, prefix: str = "") -> NewMessageForm:
+    """The add form; ``key_taken``: valid, but the store refused the key."""
+    form = _submitted(NewMessageForm, data, prefix)
+    if data.get("key_taken"):
+        form.reject_taken_key()
+    return form
+
+
+def edit_form(data: Mapping, prefix: str = "") -> EditMessageForm:
+    """The edit form, opened on ``message``, then submitted with ``form`` (its revision by default)."""
+    message = data["message"]
+    if "form" in data:
+        data = {**data, "form": {"revision": message.revision, **data["form"]}}
+    form = _submitted(EditMessageForm, data, prefix)
+    if "form" not in data:
+        form.start_from(message)
+    return form
+
+
+@page("messages/index.html", "messages", "fill", "page", "pages", "query", "sort", "greeting")
+def list_state(data: Mapping):
+    """``messages`` on one page; or ``fill`` (a key and text with {n}) a full page ``page`` of ``pages``."""
+    per_page = current_app.config["MESSAGES_PER_PAGE"]
+    number, rows = data.get("page", 1), data.get("messages", [])
+    total = len(rows)
+    if "fill" in data:
+        first = (number - 1) * per_page + 1
+        sample = data["fill"]
+        rows = [store.Message(n, sample["key"].format(n=n), sample["text"].format(n=n), sample["time"],
+                              sample["time"], 1) for n in range(first, first + per_page)]
+        total = data["pages"] * per_page
+    return views.list_page(store.Page(rows, number, per_page, total), query=data.get("query", ""),
+                           sort=data.get("sort", "key"), greeting=data.get("greeting"))
+
+
+@page("messages/show.html", "message")
+def show_state(data: Mapping):
+    """One message's page."""
+    return views.message_page(data["message"])
+
+
+@page("messages/new.html", "form", "key_taken", form=new_form)
+def new_state(data: Mapping):
+    """The add form, before or after a submission."""
+    return views.new_page(new_form(data))
+
+
+@page("messages/edit.html", "message", "form", "conflict", form=edit_form)
+def edit_state(data: Mapping):
+    """The edit form; ``conflict: {current: ...}`` is the message as someone else saved it (null: deleted)."""
+    conflict = store.VersionConflict(data["conflict"]["current"]) if "conflict" in data else None
+    return views.edit_page(edit_form(data), data["message"].key, conflict)
+
+
+@page("messages/delete.html", "message")
+def delete_state(data: Mapping):
+    """The delete confirmation."""
+    return views.delete_page(DeleteMessageForm(formdata=None, **PREVIEW_FORM), data["message"])
+
+
+@page("errors/error.html", "code", "description", "csrf")
+def error_state(data: Mapping):
+    """The error page for HTTP status ``code``, with the ``description`` the code raising it gives."""
+    error_class = CSRFError if data.get("csrf") else default_exceptions[data["code"]]
+    return current_app.handle_http_exception(error_class(description=data.get("description")))
+
+
+@page("errors/asset_build.html", "problem")
+def asset_build_state(data: Mapping):
+    """Development's page for css or js that did not build."""
+    return render_build_error(AssetBuildError(data["problem"]))
+
+
+@page("errors/template_syntax.html", "problem", "file", "line", "source")
+def template_syntax_state(data: Mapping):
+    """Development's page for a template that does not compile."""
+    error = TemplateSyntaxError(data["problem"], data["line"], filename=data["file"])
+    error.source = data["source"]
+    return render_template_syntax_error(error)
+
+
+def form_field(reference: str, states: Mapping, prefix: str):
+    """The field a ``state.field`` reference names, on that state's form."""
+    state_name, _, field = reference.partition(".")
+    state = states[state_name]
+    return getattr(PAGES[state.template].form(state.data, prefix), field)
+
+
+def render_macro(macro, number: int, states: Mapping):
+    """A macro called with the arguments of its state ``number`` (which also keeps form ids apart)."""
+    arguments = dict(macro.states[number].arguments)
+    if FORM_FIELD_ARGUMENT in arguments:
+        arguments[FORM_FIELD_ARGUMENT] = form_field(arguments[FORM_FIELD_ARGUMENT], states,
+                                                    prefix=f"{macro.name}-{number + 1}")
+    return get_template_attribute(macro.template, macro.name)(**arguments)

@@ -1,0 +1,68 @@
+"""The styleguide's pages: an index of every state and macro, and each state as its full page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, g, render_template
+from flask.globals import request_ctx
+
+from messageboard.settings import ConfigError
+from messageboard.styleguide.fixtures import Fixtures, fixtures_path, load_fixtures, modified, shown
+from messageboard.styleguide.states import PAGES, render_macro
+
+URL_PREFIX = "/_styleguide"
+_EXTENSION_KEY = "messageboard.styleguide"
+
+bp = Blueprint("styleguide", __name__, url_prefix=URL_PREFIX)
+
+
+@bp.record_once
+def load_on_start(state) -> None:
+    """Read the fixtures when the styleguide is mounted, so a bad file stops the start."""
+    app: Flask = state.app
+    app.extensions[_EXTENSION_KEY] = load_fixtures(fixtures_path(app.config["STYLEGUIDE_FIXTURES"]), app.jinja_env)
+
+
+def fixtures(app: Flask | None = None) -> Fixtures:
+    """The fixtures, read again if the file changed since (designers add states while the server runs)."""
+    app = app or current_app
+    loaded: Fixtures = app.extensions[_EXTENSION_KEY]
+    if modified(loaded.path) != loaded.modified:
+        loaded = app.extensions[_EXTENSION_KEY] = load_fixtures(loaded.path, app.jinja_env)
+    return loaded
+
+
+@bp.before_request
+def no_session_flashes() -> None:
+    """Styleguide pages show only the flashes their state names, never the visitor's (nor take them)."""
+    request_ctx.flashes = []
+
+
+@bp.context_processor
+def state_context() -> dict:
+    """Styleguide pages look the same live and exported: the live site's pages unless a state says otherwise."""
+    state = g.get("styleguide_state")
+    return {"styleguide_state": state, "static_export": bool(state and state.static_export)}
+
+
+@bp.get("/")
+def index():
+    """Every state, grouped by template and linked, and every macro rendered in each of its states."""
+    loaded = fixtures()
+    macros = [(macro, [(call, render_macro(macro, number, loaded.states)) for number, call in enumerate(macro.states)])
+              for macro in loaded.macros]
+    return render_template("styleguide/index.html", groups=loaded.by_template(), macros=macros)
+
+
+@bp.get("/<name>")
+def state(name: str):
+    """One state as its full page, answering 200 (it is a preview) whatever status the real page answers."""
+    loaded = fixtures()
+    chosen = loaded.states.get(name) or abort(404)
+    g.styleguide_state = chosen
+    request_ctx.flashes = list(chosen.flashes)  # as if flashed, without the session
+    response = current_app.make_response(PAGES[chosen.template].render(chosen.data))
+    if response.status_code != chosen.status:
+        raise ConfigError(f"{shown(loaded.path)}: state {name!r} says the real page answers {chosen.status}, "
+                          f"but it answers {response.status_code}: correct its status")
+    response.status_code = 200
+    return response
