@@ -62,18 +62,16 @@ test: install lint browser ## Lint the SCSS, then run every test
 
 # The browser tests drive Debian's chromium through Playwright (no browser download); CHROMIUM
 # names another chromium executable.
-browser: ## Install Debian's chromium for the browser tests if it is missing
+browser: ## Install Debian's chromium (browser tests, live reload bench) if it is missing
 	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null || { echo "the browser tests need chromium: installing it from Debian's packages"; \
 		apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }; }
 
 lint: install ## Check the SCSS with stylelint (stylelint.config.mjs)
 	node_modules/.bin/stylelint "$(LINT_SCSS)"
 
-bench: install ## Measure requests per second against a raw WSGI baseline, and live reload
+bench: install browser ## Measure requests per second against a raw WSGI baseline, and live reload
 	@command -v wrk >/dev/null || { echo "bench needs wrk: installing it from Debian's packages"; \
 		apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }; }
-	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null || { echo "bench needs chromium: installing it from Debian's packages"; \
-		apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }; }
 	$(BIN)/python -m bench
 
 lock: ## Re-resolve requirements*.lock from pyproject.toml (needs uv)
