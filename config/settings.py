@@ -36,6 +36,31 @@ class BaseConfig:
     SECRET_KEY = None
     SECRET_KEY_FILE = None
 
+    # Staging and Production serve people: they refuse DEBUG, TESTING and the repository's secrets.
+    PUBLIC_SITE = False
+
+    # Adding, editing and deleting need an editor's login (`flask editors add`) unless this is on.
+    ANONYMOUS_EDITING = False
+    # Failed logins for one name, or from one address, within the window before logins wait.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW = 15 * 60
+
+    # The session cookie: never readable by scripts, not sent on cross-site POSTs, HTTPS only.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    # Strict-Transport-Security max-age in seconds (0: not sent); Production turns it on.
+    HSTS_SECONDS = 0
+    # Host names the site answers to (Flask checks the Host header); None: any.
+    TRUSTED_HOSTS = None
+    # Proxies in front of the site, as hop counts per X-Forwarded-* header (werkzeug's ProxyFix);
+    # 0 ignores the header, so a visitor cannot forge their address or scheme without a proxy.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
+
     MESSAGES_PER_PAGE = 20
     # Rendered list and message pages each worker keeps until the data changes (0: none).
     PAGE_CACHE_SIZE = 256
@@ -73,6 +98,8 @@ class DevelopmentConfig(BaseConfig):
     PAGE_CACHE_SIZE = 0  # an edited template must show on the next reload
     LIVE_RELOAD = True
     STYLEGUIDE = True
+    ANONYMOUS_EDITING = True
+    SESSION_COOKIE_SECURE = False  # http://127.0.0.1
 
 
 class TestingConfig(BaseConfig):
@@ -81,16 +108,22 @@ class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
     LEGACY_GET_WRITES = True
+    ANONYMOUS_EDITING = True
+    SESSION_COOKIE_SECURE = False  # the test client speaks http
 
 
 class StagingConfig(BaseConfig):
     """A production-like rehearsal: production's rules, its own database and secret."""
 
+    PUBLIC_SITE = True
     STYLEGUIDE = True
 
 
 class ProductionConfig(BaseConfig):
     """Serving real users: the secret key must come from the environment or a file."""
+
+    PUBLIC_SITE = True
+    HSTS_SECONDS = 2 * 365 * 24 * 3600
 
 
 CONFIG_CLASSES = {

@@ -151,7 +151,11 @@ def _read_secret_key_file(settings: Settings) -> None:
 
 def _check(values: Mapping) -> None:
     """Raise ConfigError, naming the setting to fix, for any value the site cannot run with."""
-    public_environment = not (values.get("DEBUG") or values.get("TESTING"))
+    for flag in ("DEBUG", "TESTING"):
+        if values.get("PUBLIC_SITE") and values.get(flag):
+            raise ConfigError(f"{flag} is on in an environment that serves people (Staging, Production): "
+                              f"unset MESSAGEBOARD_{flag}, or use MESSAGEBOARD_CONFIG=development")
+    public_environment = values.get("PUBLIC_SITE") or not (values.get("DEBUG") or values.get("TESTING"))
     secret = values.get("SECRET_KEY")
     if not secret:
         raise ConfigError("No secret key: set MESSAGEBOARD_SECRET_KEY, or MESSAGEBOARD_SECRET_KEY_FILE to a file "
@@ -188,7 +192,8 @@ def _check(values: Mapping) -> None:
         raise ConfigError("LIVE_RELOAD needs ASSETS_AUTO_BUILD (a development server): "
                           "unset MESSAGEBOARD_LIVE_RELOAD, or use MESSAGEBOARD_CONFIG=development")
 
-    for flag in ("LEGACY_GET_WRITES", "DEBUG", "TESTING", "LIVE_RELOAD", "STYLEGUIDE", "ASSETS_AUTO_BUILD"):
+    for flag in ("LEGACY_GET_WRITES", "DEBUG", "TESTING", "LIVE_RELOAD", "STYLEGUIDE", "ASSETS_AUTO_BUILD",
+                 "PUBLIC_SITE", "ANONYMOUS_EDITING", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"):
         if not isinstance(values.get(flag), bool):
             raise ConfigError(f"{flag} must be true or false, not {values.get(flag)!r}")
 

@@ -55,7 +55,10 @@ def server(tmp_path):
                     MESSAGEBOARD_CONFIG="production",
                     MESSAGEBOARD_SECRET_KEY="live-server-test-secret",
                     MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
-                    MESSAGEBOARD_LEGACY_GET_WRITES="true") as live:
+                    MESSAGEBOARD_LEGACY_GET_WRITES="true",
+                    # urllib's cookie jar returns a Secure cookie only over https; browsers also do
+                    # over http://127.0.0.1, which they count as a secure origin.
+                    MESSAGEBOARD_SESSION_COOKIE_SECURE="false") as live:
         yield live
 
 
