@@ -7,6 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app messageboard
 PYTEST_ARGS ?= -n auto
+# `make test` ends with the stress suite (tests/stress, about two minutes) unless STRESS=no;
+# STRESS_ARGS passes options to that run (e.g. STRESS_ARGS=-x).
+STRESS ?= yes
+STRESS_ARGS ?=
+STRESS_PYTEST = $(BIN)/pytest -p no:xdist -m stress $(STRESS_ARGS) tests/stress
 # The SCSS `make lint` checks; a theme's too with LINT_SCSS="mytheme/static/**/*.scss".
 LINT_SCSS ?= static/**/*.scss
 
@@ -14,7 +19,7 @@ LINT_SCSS ?= static/**/*.scss
 RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
 	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE:-instance/secret_key}
 
-.PHONY: help install run dev test lint browser bench assets db export preview lock clean
+.PHONY: help install run dev test stress lint browser bench assets db export preview lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -56,9 +61,14 @@ export: install ## Write the site as static files into site/ (EXPORT_ARGS="--rel
 preview: install ## Export, then serve site/ at http://127.0.0.1:8001
 	$(FLASK) export --serve $(EXPORT_ARGS)
 
-# Lint first, so a style error fails CI (.ci/run is `make test`) as a failing test does.
-test: install lint browser ## Lint the SCSS, then run every test
-	$(BIN)/pytest $(PYTEST_ARGS)
+# Lint first, so a style error fails CI (.ci/run is `make test`) as a failing test does. The stress
+# suite runs after the parallel run, on its own: its four workers and fifty clients need the cores.
+test: install lint browser ## Lint the SCSS, run every test in parallel, then the stress suite alone
+	$(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/stress
+	$(if $(filter no,$(STRESS)),,$(STRESS_PYTEST))
+
+stress: install ## Only the stress suite: 4 gunicorn workers, 50 clients, killed workers (about 2 min)
+	$(STRESS_PYTEST)
 
 # The browser tests drive Debian's chromium through Playwright (no browser download); CHROMIUM
 # names another chromium executable.
