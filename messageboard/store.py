@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindparam, func, inspect, or_, select
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindparam, false, func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from messageboard.extensions import db
@@ -45,12 +45,26 @@ def revision_token(message_id: int, version: int) -> str:
     return f"{message_id}.{version}"
 
 
+# The largest INTEGER SQLite stores (64 bits, signed).
+INTEGER_MAX = 2**63 - 1
+
+
 def parse_revision(token: str) -> tuple[int, int] | None:
     """Return the (id, version) a revision token names, or None if it is not one."""
     message_id, dot, version = (token or "").partition(".")
-    if not (dot and message_id.isdigit() and version.isdigit()):
+    if not (dot and _is_integer(message_id) and _is_integer(version)):
         return None
     return int(message_id), int(version)
+
+
+def _is_integer(digits: str) -> bool:
+    """Whether ``digits`` is a whole number in ASCII digits that SQLite can store.
+
+    Not "²" or "٣", which isdigit() accepts and int() does not; not 20 digits, which SQLite cannot
+    compare with; not 5,000, which int() refuses to read.
+    """
+    return (digits.isascii() and digits.isdigit() and len(digits) <= len(str(INTEGER_MAX))
+            and int(digits) <= INTEGER_MAX)
 
 
 @dataclass(frozen=True)
@@ -260,6 +274,10 @@ def _change_count(connection: Connection, delta: int) -> None:
 
 def _search_condition(connection: Connection, query: str):
     """Return a WHERE clause matching messages whose key or text contains ``query``, any case."""
+    if "\x00" in query:
+        # SQLite's MATCH and LIKE read a string only up to a NUL, and no key or text holds one
+        # (validation forbids control characters).
+        return false()
     if connection.dialect.name == "sqlite" and len(query) >= TRIGRAM_LENGTH:
         phrase = '"' + query.replace('"', '""') + '"'
         return messages.c.id.in_(

@@ -11,11 +11,26 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from hypothesis import settings
 
 from messageboard import create_app
 from messageboard.settings import PROJECT_ROOT
 
 STYLEGUIDE_FIXTURES = PROJECT_ROOT / "messageboard" / "styleguide" / "fixtures.yml"
+
+# Hypothesis profiles (tests/test_properties.py), chosen by HYPOTHESIS_PROFILE, else "ci" where CI
+# is set, else "dev":
+# - dev: new random examples on every run, so each run on a laptop explores further; an example
+#   that fails is saved in .hypothesis/ (git-ignored) and tried first on the next runs until it passes.
+# - ci (.ci/run sets it): the same examples on every run (derandomize: drawn from a seed fixed per
+#   test) and nothing saved, so a red build is never a new example drawn by chance and is reproduced
+#   anywhere with HYPOTHESIS_PROFILE=ci. Exploring is left to dev runs and to explore.
+# - explore: ten times the examples, for a deliberate search.
+# No deadline anywhere: an example is several requests, whose time varies on a busy machine.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("explore", deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 def pytest_configure(config):
@@ -87,8 +102,9 @@ def form_fields(form) -> dict[str, str]:
     """Return what a browser would submit from ``form`` untouched: inputs and textareas."""
     fields = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
     for area in form.select("textarea[name]"):
-        # Browsers drop the one newline that may open a textarea's content.
-        fields[area["name"]] = area.get_text().removeprefix("\r\n").removeprefix("\n")
+        # Browsers drop the one line break (CRLF, LF or CR) that may open a textarea's content.
+        text = area.get_text()
+        fields[area["name"]] = text[2:] if text.startswith("\r\n") else text[1:] if text[:1] in ("\r", "\n") else text
     return fields
 
 

@@ -1,9 +1,9 @@
 """The message forms; every one carries a CSRF token (Flask-WTF)."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from messageboard.forms import SiteForm
 from messageboard.schema import KEY_MAX_LENGTH
 from messageboard.store import parse_revision
 from messageboard.validation import TEXT_MAX_LENGTH, InvalidMessage, check_key, check_text, normalize_text
@@ -42,7 +42,7 @@ def _normalized(value):
     return normalize_text(value) if isinstance(value, str) else value
 
 
-class TextForm(FlaskForm):
+class TextForm(SiteForm):
     """The text field, shared by the add and edit forms."""
 
     text = TypedTextAreaField("Text", filters=[_normalized], validators=[_valid_text],
@@ -83,5 +83,5 @@ class EditMessageForm(TextForm):
         self.revision.data = message.revision
 
 
-class DeleteMessageForm(FlaskForm):
+class DeleteMessageForm(SiteForm):
     """Confirm a delete; the form is only its CSRF token."""
