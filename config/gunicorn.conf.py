@@ -19,6 +19,10 @@ keepalive = 5
 # Requests are small; reject oversized request lines and headers before they reach Flask.
 limit_request_line = 8190
 limit_request_fields = 100
+# Which X-Forwarded-* headers to believe is the app's decision (PROXY_FIX_*, werkzeug's ProxyFix),
+# made in one place: by default gunicorn would take the scheme from X-Forwarded-Proto itself, from
+# any client on 127.0.0.1 or a Unix socket, proxy configured or not.
+secure_scheme_headers = {}
 
 accesslog = "-"
 errorlog = "-"

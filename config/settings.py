@@ -51,7 +51,8 @@ class BaseConfig:
     SESSION_COOKIE_SECURE = True
     # Strict-Transport-Security max-age in seconds (0: not sent); Production turns it on.
     HSTS_SECONDS = 0
-    # Host names the site answers to (Flask checks the Host header); None: any.
+    # Host names the site answers to, e.g. ["example.org", ".example.org"] (a leading dot: that
+    # name and its subdomains); any other Host header gets a 400 page, static files too. None: any.
     TRUSTED_HOSTS = None
     # Proxies in front of the site, as hop counts per X-Forwarded-* header (werkzeug's ProxyFix);
     # 0 ignores the header, so a visitor cannot forge their address or scheme without a proxy.
@@ -71,6 +72,12 @@ class BaseConfig:
     # The largest valid form is a 10,000-character text of 4-byte characters, percent-encoded by
     # the browser at 3 bytes per byte: 120,000 bytes. Anything much larger is not a message.
     MAX_CONTENT_LENGTH = 256 * 1024
+    # multipart/form-data bodies only (browsers send this site's forms url-encoded, which only
+    # MAX_CONTENT_LENGTH bounds): the largest field kept in memory, and the most parts. The
+    # largest valid field is a 10,000-character text of 4-byte characters, 40,000 bytes; the
+    # largest form has 4 fields. A file counts as a part (no form reads files).
+    MAX_FORM_MEMORY_SIZE = 64 * 1024
+    MAX_FORM_PARTS = 16
     WTF_CSRF_TIME_LIMIT = 3600 * 8
 
     # Rebuild changed assets before a page request; elsewhere the app never builds.

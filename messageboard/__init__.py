@@ -11,7 +11,9 @@ from jinja2 import FileSystemLoader
 from messageboard import commands, errors, export, legacy, messages, store, styleguide
 from messageboard.assets import build_paths, init_assets
 from messageboard.extensions import csrf, db
+from messageboard.http_security import init_http_security
 from messageboard.page_cache import init_page_cache
+from messageboard.request_limits import init_request_limits
 from messageboard.settings import instance_folder, load_settings, template_folders
 
 
@@ -51,10 +53,12 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
+    init_request_limits(app)
     csrf.init_app(app)
     db.init_app(app)
     init_page_cache(app, db.change_counter(app))
-    init_assets(app)  # last: its WhiteNoise answers static files before anything else runs
+    init_assets(app)  # its WhiteNoise answers static files before the page cache and Flask
+    init_http_security(app)  # last, outermost: proxy headers, host check and headers for every response
 
 
 def register_blueprints(app: Flask) -> None:

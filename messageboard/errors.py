@@ -7,6 +7,8 @@ from flask_wtf.csrf import CSRFError
 from jinja2 import TemplateSyntaxError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
+from messageboard.request_limits import body_too_large
+
 
 def register_error_pages(app: Flask) -> None:
     """Answer HTTP errors with the site's error page, and unexpected exceptions with its 500 page."""
@@ -21,9 +23,9 @@ def render_error(error: HTTPException):
     if isinstance(error, InternalServerError):
         # Never show an exception's text to visitors; it is in the log.
         description = "Something went wrong on our side. It has been logged; please try again."
-    elif isinstance(error, RequestEntityTooLarge):
-        limit = current_app.config["MAX_CONTENT_LENGTH"]
-        description = f"The request is larger than this site's limit of {limit:,} bytes; nothing was saved."
+    elif isinstance(error, RequestEntityTooLarge) and error.description == RequestEntityTooLarge.description:
+        # werkzeug's bare error; SiteRequest names the limit where it knows which one it was.
+        description = body_too_large(current_app.config["MAX_CONTENT_LENGTH"])
     else:
         description = error.description
     response = error.get_response()

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, current_app
 
 from messageboard import store
 from messageboard.page_cache import cacheable
-from messageboard.validation import InvalidMessage, check_key, check_text
+from messageboard.validation import InvalidMessage, check_key, check_key_length, check_text
 
 bp = Blueprint("legacy", __name__)
 
@@ -28,7 +28,11 @@ def hello():
 @bp.get("/show/<key>")
 @cacheable
 def show(key: str):
-    """Answer the message's text, or '<key> not found!' with status 404."""
+    """Answer the message's text, or '<key> not found!' with status 404 (400 for a key over the limit)."""
+    try:
+        check_key_length(key)
+    except InvalidMessage as problem:
+        return plain(str(problem), 400)
     message = store.get_message(key)
     if message is None:
         return plain(f"{key} not found!", 404)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Config
+from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.utils import ImportStringError, import_string
 
 from config.settings import CONFIG_CLASSES, DevelopmentConfig, TestingConfig
@@ -31,6 +32,10 @@ INSTANCE_PATH_ENV_VAR = f"{ENV_PREFIX}_INSTANCE_PATH"
 LAYER_SELECTORS = frozenset({CONFIG_ENV_VAR, SETTINGS_ENV_VAR, INSTANCE_PATH_ENV_VAR})
 INSTANCE_SETTINGS_FILE = "messageboard.cfg"
 DEFAULT_CONFIG = "development"
+
+# Hop counts for werkzeug's ProxyFix, one per X-Forwarded-* header (see messageboard.http_security).
+PROXY_FIX_SETTINGS = ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST", "PROXY_FIX_X_PORT",
+                      "PROXY_FIX_X_PREFIX")
 
 # Secrets that ship in the repository: fine for a laptop, never for a site people use.
 PUBLIC_SECRETS = frozenset({DevelopmentConfig.SECRET_KEY, TestingConfig.SECRET_KEY})
@@ -192,10 +197,44 @@ def _check(values: Mapping) -> None:
         raise ConfigError("LIVE_RELOAD needs ASSETS_AUTO_BUILD (a development server): "
                           "unset MESSAGEBOARD_LIVE_RELOAD, or use MESSAGEBOARD_CONFIG=development")
 
+    _check_requests(values)
+
     for flag in ("LEGACY_GET_WRITES", "DEBUG", "TESTING", "LIVE_RELOAD", "STYLEGUIDE", "ASSETS_AUTO_BUILD",
                  "PUBLIC_SITE", "ANONYMOUS_EDITING", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"):
         if not isinstance(values.get(flag), bool):
             raise ConfigError(f"{flag} must be true or false, not {values.get(flag)!r}")
+
+
+def _whole_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_requests(values: Mapping) -> None:
+    """The settings for what requests may carry and which of their headers to believe."""
+    for name in ("MAX_CONTENT_LENGTH", "MAX_FORM_MEMORY_SIZE", "MAX_FORM_PARTS"):
+        if not _whole_number(values.get(name)) or values[name] < 1:
+            raise ConfigError(f"{name} must be a whole number from 1 up, not {values.get(name)!r}")
+    for name in ("HSTS_SECONDS", *PROXY_FIX_SETTINGS):
+        if not _whole_number(values.get(name)) or values[name] < 0:
+            raise ConfigError(f"{name} must be a whole number from 0 up (0: off), not {values.get(name)!r}")
+
+    hosts = values.get("TRUSTED_HOSTS")
+    example = 'MESSAGEBOARD_TRUSTED_HOSTS=\'["example.org", ".example.org"]\''
+    if hosts is not None and (not isinstance(hosts, list | tuple) or not hosts):
+        raise ConfigError(f"TRUSTED_HOSTS must be a list of host names, like {example}, "
+                          f"or null to answer any host, not {hosts!r}")
+    for host in hosts or ():
+        if not isinstance(host, str) or not _is_host_name(host.removeprefix(".")):
+            raise ConfigError(f"TRUSTED_HOSTS has {host!r}, which is not a host name: write names like "
+                              f"{example} (a leading dot also accepts subdomains), without scheme or path")
+
+
+def _is_host_name(host: str) -> bool:
+    """Whether ``host`` is a name or address, with an optional port, as a Host header carries it."""
+    try:
+        return host_is_trusted(host.encode("idna").decode("ascii"), None)
+    except UnicodeError:
+        return False
 
 
 def theme_folder_path(values: Mapping) -> Path | None:

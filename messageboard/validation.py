@@ -20,12 +20,18 @@ def check_key(key: str) -> str:
     """Return ``key`` if it is a valid key, else raise InvalidMessage saying why."""
     if not key:
         raise InvalidMessage("Key is required.")
-    if len(key) > KEY_MAX_LENGTH:
-        raise InvalidMessage(f"Key is {len(key)} characters long; the limit is {KEY_MAX_LENGTH}.")
+    check_key_length(key)
     if not KEY_PATTERN.fullmatch(key):
         raise InvalidMessage("Key may contain only letters, digits, '-', '_' and '.'.")
     if key in RESERVED_KEYS:
         raise InvalidMessage(f"Key {key!r} is reserved by the site; choose another.")
+    return key
+
+
+def check_key_length(key: str) -> str:
+    """Return ``key`` unless it is longer than any key can be, else raise InvalidMessage naming the limit."""
+    if len(key) > KEY_MAX_LENGTH:
+        raise InvalidMessage(f"Key is {len(key)} characters long; the limit is {KEY_MAX_LENGTH}.")
     return key
 
 

@@ -25,6 +25,7 @@ from messageboard.assets.build import URL_REFERENCE, local_reference
 from messageboard.export.links import LinkStyle
 from messageboard.export.plan import PageSpec, plan_pages, site_digest
 from messageboard.extensions import db
+from messageboard.http_security import stand_in_host
 
 EXPORT_REQUEST = "messageboard.export"
 CHUNK = 250
@@ -167,9 +168,10 @@ def _get(url: str):
     # Straight into Flask with a minimal environ: the WSGI layers in front of it (static files,
     # page cache) serve nothing a page needs, and werkzeug's test client costs a third of a page.
     path, _, query = url.partition("?")
+    # A host TRUSTED_HOSTS accepts: Flask refuses any other before the page renders.
     environ = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": query,
                "SERVER_NAME": "localhost", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-               "HTTP_HOST": "localhost", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+               "HTTP_HOST": stand_in_host(_app.config), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
                "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True,
                "wsgi.run_once": False, EXPORT_REQUEST: True}
     with _app.request_context(environ):

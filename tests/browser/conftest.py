@@ -42,6 +42,17 @@ def chromium_path() -> str:
     return path
 
 
+def note_csp_refusals(errors: list[str]) -> Callable:
+    """A console listener adding to ``errors`` whatever the site's Content-Security-Policy refused."""
+
+    def listen(message) -> None:
+        # chromium: "Refused to execute inline script because it violates the following Content Security Policy..."
+        if "Content Security Policy" in message.text:
+            errors.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    return listen
+
+
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     """Playwright's sync API, started once per worker."""
@@ -144,6 +155,7 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
         context = browser.new_context(**{"locale": "en-US", "timezone_id": "UTC", **options})
         context.on("weberror", lambda error: script_errors.append(f"{error.page.url if error.page else ''}: "
                                                                    f"{error.error}"))
+        context.on("console", note_csp_refusals(script_errors))
         contexts.append(context)
         return context
 

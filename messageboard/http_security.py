@@ -1,0 +1,105 @@
+"""What every request meets before the site: its proxies' headers, the host check, the security headers.
+
+``init_http_security`` wraps these around everything else, WhiteNoise's static files and the page
+cache included, so that every response is covered (outermost first):
+
+1. werkzeug's ``ProxyFix``, only where a ``PROXY_FIX_*`` hop count is above 0: the visitor's address,
+   scheme, host, port and path prefix are taken from that many proxies' X-Forwarded-* entries,
+   counted from the right (the one each proxy appended), so an entry a visitor forged further
+   left is never believed. Without a count, those headers are ignored.
+2. ``SecurityHeaders``: a Host header outside ``TRUSTED_HOSTS`` gets the site's 400 page, whatever
+   the path; every response gets a Content-Security-Policy, X-Content-Type-Options, a
+   Referrer-Policy and, where ``HSTS_SECONDS`` is set, Strict-Transport-Security.
+
+Not Flask-Talisman: it sets headers on Flask's responses only, and WhiteNoise (static files) and
+the page cache answer before Flask runs. Flask's own ``TRUSTED_HOSTS`` check runs too late for the
+same reason, and without a URL adapter its 400 page cannot be rendered (``url_for`` fails).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.exceptions import BadRequest, SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wsgi import get_host
+
+from messageboard.settings import PROXY_FIX_SETTINGS
+
+# Everything from this site's own origin, nothing inline: no <script> or <style> elements, style=""
+# or on...="" attributes, eval, plugins, <base>, framing by other sites, or forms posting elsewhere.
+# img-src allows data: URLs for images a stylesheet may inline; they cannot run script.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; "
+    "script-src 'self'; "
+    "style-src 'self'; "
+    "img-src 'self' data:; "
+    "object-src 'none'; "
+    "base-uri 'none'; "
+    "frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+# Full URLs (keys, searches) to this site's own pages; nothing at all to other sites. Not
+# no-referrer: Flask-WTF checks on HTTPS that a form's POST comes with a Referer from this site.
+REFERRER_POLICY = "same-origin"
+
+
+def security_headers(config) -> list[tuple[str, str]]:
+    """The headers every response carries, for these settings."""
+    headers = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", REFERRER_POLICY),
+    ]
+    if config["HSTS_SECONDS"] > 0:
+        # Sent on plain HTTP too, where browsers ignore it: the scheme seen here may be http behind
+        # a proxy that serves HTTPS, and dropping the header there would be a silent downgrade.
+        headers.append(("Strict-Transport-Security", f"max-age={config['HSTS_SECONDS']}; includeSubDomains"))
+    return headers
+
+
+def stand_in_host(config) -> str:
+    """A host name ``TRUSTED_HOSTS`` accepts (the first), for rendering pages no visitor asked for by host."""
+    hosts = config["TRUSTED_HOSTS"]
+    return hosts[0].removeprefix(".") if hosts else "localhost"
+
+
+class SecurityHeaders:
+    """WSGI middleware: refuse untrusted hosts, and add the security headers to every response."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.headers = security_headers(app.config)
+        self.names = {name.lower() for name, _ in self.headers}
+        self.trusted_hosts = app.config["TRUSTED_HOSTS"]
+
+    def __call__(self, environ, start_response):
+        def start_with_headers(status, headers, exc_info=None):
+            # A header the site set on purpose wins over the default.
+            present = self.names.intersection(name.lower() for name, _ in headers)
+            added = [header for header in self.headers if header[0].lower() not in present]
+            return start_response(status, [*headers, *added], exc_info)
+
+        if self.trusted_hosts is not None:
+            try:
+                get_host(environ, self.trusted_hosts)
+            except SecurityError:
+                return self.refuse_host(environ, start_with_headers)
+        return self.wsgi_app(environ, start_with_headers)
+
+    def refuse_host(self, environ, start_response):
+        """The site's 400 page naming the host, rendered as if asked of a trusted one (links are relative)."""
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        error = BadRequest(description=f"This site does not answer to the host name {host!r}: "
+                                       "it is not one of its TRUSTED_HOSTS.")
+        with self.app.request_context({**environ, "HTTP_HOST": stand_in_host(self.app.config)}):
+            response = self.app.finalize_request(self.app.handle_user_exception(error))
+        return response(environ, start_response)
+
+
+def init_http_security(app: Flask) -> None:
+    """Wrap the proxy fix, host check and headers around the app's WSGI stack; call after every other layer."""
+    app.wsgi_app = SecurityHeaders(app, app.wsgi_app)
+    hops = {name.removeprefix("PROXY_FIX_").lower(): app.config[name] for name in PROXY_FIX_SETTINGS}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)

@@ -1,0 +1,85 @@
+"""What a request may carry, each refusal a 4xx page naming the limit or the problem.
+
+- A body over ``MAX_CONTENT_LENGTH``, a multipart field over ``MAX_FORM_MEMORY_SIZE`` or a multipart
+  form of more than ``MAX_FORM_PARTS`` parts: 413. werkzeug raises the same bare error for all three;
+  ``SiteRequest`` says which limit it was.
+- A URL path, query string or url-encoded form whose bytes are not UTF-8 (``/messages/%ff``,
+  ``key=%ff``): 400. werkzeug would quietly make them U+FFFD in paths and keep them percent-escaped
+  in forms, so ``/add/k/%ff`` would store a replacement character.
+
+Keys, texts, searches and page numbers are checked where they are used (``validation``, the views).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from flask import Flask, Request, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+
+class SiteRequest(Request):
+    """Flask's request, with form bodies checked for size (naming the limit) and for UTF-8."""
+
+    def _load_form_data(self) -> None:
+        if "form" in self.__dict__:
+            return
+        raw = None
+        try:
+            if self.want_form_data_parsed:
+                # Read whole (at most MAX_CONTENT_LENGTH, else 413) and kept, so the form is parsed
+                # from memory and the parts can be counted if werkzeug finds the form too large.
+                raw = self.get_data(parse_form_data=False)
+                if self.mimetype == URLENCODED and not _is_utf8(unquote_to_bytes(raw)):
+                    raise BadRequest("The form's data is not valid UTF-8, as browsers send it; nothing was saved.")
+            super()._load_form_data()
+        except RequestEntityTooLarge as error:
+            raise RequestEntityTooLarge(self._too_large(raw)) from error
+
+    def _too_large(self, raw: bytes | None) -> str:
+        """Which limit the request broke, as a sentence for the 413 page."""
+        if raw is None:
+            return body_too_large(self.max_content_length)
+        boundary = self.mimetype_params.get("boundary", "").encode("latin-1")
+        # Each part opens with "--boundary"; one more closes the form.
+        if boundary and raw.count(b"--" + boundary) - 1 > self.max_form_parts:
+            return (f"The form has more than this site's limit of {self.max_form_parts:,} parts; "
+                    "nothing was saved.")
+        return (f"A field of the form is larger than this site's limit of {self.max_form_memory_size:,} bytes "
+                "for one field; nothing was saved.")
+
+
+def body_too_large(limit: int) -> str:
+    """The 413 page's sentence for a body over MAX_CONTENT_LENGTH."""
+    return f"The request is larger than this site's limit of {limit:,} bytes; nothing was saved."
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def reject_undecodable_urls() -> None:
+    """400 for a URL path or query string whose (percent-decoded) bytes are not UTF-8."""
+    # WSGI gives the path percent-decoded, its bytes as latin-1; the query string as sent.
+    try:
+        path = request.environ.get("PATH_INFO", "").encode("latin-1")
+        query = unquote_to_bytes(request.environ.get("QUERY_STRING", "").encode("latin-1"))
+    except UnicodeEncodeError:
+        path = query = b"\xff"
+    if not _is_utf8(path):
+        raise BadRequest("The address has characters that are not valid UTF-8; check the link.")
+    if not _is_utf8(query):
+        raise BadRequest("The address's query (after ?) has characters that are not valid UTF-8; check the link.")
+
+
+def init_request_limits(app: Flask) -> None:
+    """Use SiteRequest, and refuse undecodable URLs before anything else looks at them."""
+    app.request_class = SiteRequest
+    app.before_request_funcs.setdefault(None, []).insert(0, reject_undecodable_urls)
