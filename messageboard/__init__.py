@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import FileSystemLoader
 
-from messageboard import commands, errors, export, legacy, messages, store, styleguide
+from messageboard import auth, commands, errors, export, legacy, messages, store, styleguide
 from messageboard.assets import build_paths, init_assets
 from messageboard.extensions import csrf, db
 from messageboard.http_security import init_http_security
@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each feature's blueprint."""
+    auth.init_auth(app)
     app.register_blueprint(messages.bp)
     app.register_blueprint(legacy.bp)
     app.register_blueprint(export.bp)

@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, current_app
 
 from messageboard import store
+from messageboard.auth.permissions import may_edit
 from messageboard.page_cache import cacheable
 from messageboard.validation import InvalidMessage, check_key, check_key_length, check_text
 
@@ -11,6 +12,8 @@ bp = Blueprint("legacy", __name__)
 GET_WRITES_OFF = ("GET /add/ is switched off here: it changes data on a GET, which any web page can "
                   "make a visitor's browser send. Use the form at /messages/new, or set "
                   "LEGACY_GET_WRITES to true to switch it on.")
+
+EDITORS_ONLY = "Adding needs an editor's login: log in at /login, then send this request again."
 
 
 def plain(text: str, status: int = 200, **headers) -> Response:
@@ -45,6 +48,8 @@ def add(key: str, message: str):
     if not current_app.config["LEGACY_GET_WRITES"]:
         # An empty Allow header is HTTP's way to say no method is allowed on this resource.
         return plain(GET_WRITES_OFF, 405, Allow="")
+    if not may_edit():
+        return plain(EDITORS_ONLY, 403)
     try:
         store.put_message(check_key(key), check_text(message))
     except InvalidMessage as problem:

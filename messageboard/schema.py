@@ -50,6 +50,33 @@ message_count = Table(
     Column("total", Integer, nullable=False),
 )
 
+EDITOR_NAME_MAX_LENGTH = 64
+
+# People who may add, edit and delete where anonymous editing is off (`flask editors add`).
+editors = Table(
+    "editors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(EDITOR_NAME_MAX_LENGTH), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    # A removed editor's id is never given to a new one, whose session it would otherwise open.
+    sqlite_autoincrement=True,
+)
+
+# Recent failed logins, shared by every worker and host, so that guessing passwords is throttled
+# by name and by address wherever the attempts land.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(EDITOR_NAME_MAX_LENGTH), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+)
+Index("ix_login_failures_name", login_failures.c.name, login_failures.c.failed_at)
+Index("ix_login_failures_address", login_failures.c.address, login_failures.c.failed_at)
+
 # An FTS5 index with the trigram tokenizer answers case-insensitive substring searches over key
 # and text without scanning the table; triggers keep it in step with every write.
 SQLITE_SEARCH_INDEX = "messages_search"

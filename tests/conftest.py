@@ -112,7 +112,7 @@ def submit_form(client, page_url: str, changes: dict | None = None, *, form_inde
     """Open ``page_url``, fill its POST form with ``changes`` and submit it; return the response."""
     page = client.get(page_url)
     assert page.status_code == 200, page.status_code
-    form = parse(page).select('form[method="post"]')[form_index]
+    form = parse(page).select('main form[method="post"]')[form_index]
     return client.post(form["action"], data={**form_fields(form), **(changes or {})})
 
 

@@ -70,7 +70,8 @@ def test_add_is_off_outside_development_and_testing(make_app, config):
 
 
 def test_add_can_be_switched_on_in_production(make_app):
-    client = make_app("production", SECRET_KEY="a-real-secret", LEGACY_GET_WRITES=True).test_client()
+    client = make_app("production", SECRET_KEY="a-real-secret", LEGACY_GET_WRITES=True,
+                      ANONYMOUS_EDITING=True).test_client()
     assert client.get("/add/k/v").get_data(as_text=True) == "k Added/Updated"
     assert client.get("/show/k").get_data(as_text=True) == "v"
 

@@ -2,6 +2,7 @@
 
 import http.cookiejar
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -34,9 +35,14 @@ class Browser:
         """Open the form at ``path``, change fields, submit it and follow the redirect."""
         status, html = self.get(path)
         assert status == 200
-        form = BeautifulSoup(html, "html.parser").select_one('form[method="post"]')
+        form = BeautifulSoup(html, "html.parser").select_one('main form[method="post"]')
         body = urllib.parse.urlencode({**form_fields(form), **changes}).encode()
         return self._open(urllib.request.Request(self.base_url + form["action"], data=body))
+
+    def log_in(self, name: str = "tester", password: str = "a long enough password") -> None:
+        """Log in as an editor through the login form."""
+        status, html = self.submit("/login", {"name": name, "password": password})
+        assert status == 200 and "Logged in as" in html, status
 
     def _open(self, request) -> tuple[int, str]:
         try:
@@ -47,9 +53,17 @@ class Browser:
                 return error.code, error.read().decode()
 
 
+def add_editor_with_the_cli(environment: dict, name: str = "tester", password: str = "a long enough password"):
+    """Run the real `flask editors add`, answering its password prompts."""
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "messageboard", "editors", "add", name],
+                            input=f"{password}\n{password}\n", capture_output=True, text=True,
+                            cwd=PROJECT_ROOT, env=environment, check=False)
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.fixture
 def server(tmp_path):
-    """gunicorn with two workers, production settings and an SQLite file of its own."""
+    """gunicorn with two workers, production settings, an SQLite file of its own and one editor."""
     with LiveServer(tmp_path / "gunicorn.log", workers=2,
                     HOME=str(tmp_path / "home"),
                     MESSAGEBOARD_CONFIG="production",
@@ -59,11 +73,14 @@ def server(tmp_path):
                     # urllib's cookie jar returns a Secure cookie only over https; browsers also do
                     # over http://127.0.0.1, which they count as a secure origin.
                     MESSAGEBOARD_SESSION_COOKIE_SECURE="false") as live:
+        add_editor_with_the_cli(live.environment)
         yield live
 
 
 def test_forms_and_pages_work_through_gunicorn(server):
     browser = Browser(server.url)
+    assert browser.get("/add/anonymous/no")[0] == 403  # production: editors only
+    browser.log_in()
     status, html = browser.submit("/messages/new", {"key": "live", "text": "Through gunicorn\nfor real"})
     assert status == 200
     page = BeautifulSoup(html, "html.parser")
@@ -78,6 +95,7 @@ def test_concurrent_writes_across_workers_all_land(server):
 
     def add_many(thread_number):
         browser = Browser(server.url)
+        browser.log_in()
         for index in range(10):
             status, body = browser.get(f"/add/c{thread_number}-{index}/text-{thread_number}-{index}")
             if status != 200:

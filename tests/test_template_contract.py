@@ -153,7 +153,7 @@ def test_pages_receive_every_variable_documented_as_theirs(app, contract):
     submit_form(client, edit_form, {"text": "Saved first"})
 
     def conflict(client):
-        form = parse(stale).select_one('form[method="post"]')
+        form = parse(stale).select_one('main form[method="post"]')
         client.post(form["action"], data={**form_fields(form), "text": "Saved second"})
 
     seen = rendered_contexts(app, client, [

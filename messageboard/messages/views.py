@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from messageboard import store
+from messageboard.auth.permissions import editor_required
 from messageboard.messages.forms import DeleteMessageForm, EditMessageForm, NewMessageForm
 from messageboard.page_cache import cacheable
 
@@ -86,6 +87,7 @@ def show(key: str):
 
 
 @bp.route("/messages/new", methods=["GET", "POST"])
+@editor_required
 def create():
     """Show the add form; on a valid submission store the message and go to its page."""
     form = NewMessageForm()
@@ -101,6 +103,7 @@ def create():
 
 
 @bp.route("/messages/<key>/edit", methods=["GET", "POST"])
+@editor_required
 def update(key: str):
     """Show the edit form; save only if nobody changed the message since the form was loaded."""
     form = EditMessageForm()
@@ -120,6 +123,7 @@ def update(key: str):
 
 
 @bp.route("/messages/<key>/delete", methods=["GET", "POST"])
+@editor_required
 def delete(key: str):
     """Ask for confirmation, then delete the message and go back to the list."""
     message = get_message_or_404(key)

@@ -15,6 +15,8 @@ from werkzeug.exceptions import default_exceptions
 from messageboard import store
 from messageboard.assets import render_build_error
 from messageboard.assets.tools import AssetBuildError
+from messageboard.auth import views as auth_views
+from messageboard.auth.forms import LoginForm
 from messageboard.errors import render_template_syntax_error
 from messageboard.messages import views
 from messageboard.messages.forms import DeleteMessageForm, EditMessageForm, NewMessageForm
@@ -113,6 +115,20 @@ def edit_state(data: Mapping):
     """The edit form; ``conflict: {current: ...}`` is the message as someone else saved it (null: deleted)."""
     conflict = store.VersionConflict(data["conflict"]["current"]) if "conflict" in data else None
     return views.edit_page(edit_form(data), data["message"].key, conflict)
+
+
+def login_form(data: Mapping, prefix: str = "") -> LoginForm:
+    """The login form; ``wrong_password``: complete, but the name and password did not match."""
+    form = _submitted(LoginForm, data, prefix)
+    if data.get("wrong_password"):
+        form.reject_credentials()
+    return form
+
+
+@page("auth/login.html", "form", "wrong_password", form=login_form)
+def login_state(data: Mapping):
+    """The login form, before or after a submission."""
+    return auth_views.login_page(login_form(data))
 
 
 @page("messages/delete.html", "message")

@@ -14,9 +14,12 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from messageboard import create_app, store
+from messageboard.auth.editors import add_editor
 from messageboard.extensions import db
 from messageboard.schema import message_count, messages
 from tests.live_server import LiveServer
+
+EDITOR, EDITOR_PASSWORD = "browser-editor", "a password for the browser tests"
 
 # Root in a container needs --no-sandbox. The rest keep chromium from calling Google's services
 # (refused on a closed network, and slow to give up) and from using a GPU that is not there.
@@ -130,6 +133,8 @@ def live_site(tmp_path_factory) -> Iterator[Site]:
                     MESSAGEBOARD_INSTANCE_PATH=str(folder / "instance"),
                     MESSAGEBOARD_DATABASE_URL=database_url) as server:
         site = Site(server, database_url, folder / "seeding-instance")
+        with site.app.app_context():
+            add_editor(EDITOR, EDITOR_PASSWORD)
         yield site
         with site.app.app_context():
             db.engine.dispose()
@@ -142,17 +147,35 @@ def site(live_site: Site) -> Site:
     return live_site
 
 
-@pytest.fixture
-def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
-    """A factory of fresh browser contexts (own cookies, cache and viewport), closed after the test.
+@pytest.fixture(scope="session")
+def editor_session(browser: Browser, live_site: Site) -> dict:
+    """The cookies of an editor who logged in through the login form, once per worker."""
+    context = browser.new_context(base_url=live_site.url)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Name").fill(EDITOR)
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    assert page.locator(".editor-name").text_content() == EDITOR
+    state = context.storage_state()
+    context.close()
+    return state
 
-    Uncaught JavaScript errors on any page fail the test.
+
+@pytest.fixture
+def new_context(browser: Browser, editor_session: dict) -> Iterator[Callable[..., BrowserContext]]:
+    """A factory of fresh browser contexts (own cache and viewport), closed after the test.
+
+    Each starts logged in as the editor (Staging needs a login to change messages), unless made
+    with ``anonymous=True``. Uncaught JavaScript errors on any page fail the test.
     """
     contexts: list[BrowserContext] = []
     script_errors: list[str] = []
 
-    def factory(**options) -> BrowserContext:
-        context = browser.new_context(**{"locale": "en-US", "timezone_id": "UTC", **options})
+    def factory(*, anonymous: bool = False, **options) -> BrowserContext:
+        session = {} if anonymous else {"storage_state": editor_session}
+        context = browser.new_context(**{"locale": "en-US", "timezone_id": "UTC", **session, **options})
         context.on("weberror", lambda error: script_errors.append(f"{error.page.url if error.page else ''}: "
                                                                    f"{error.error}"))
         context.on("console", note_csp_refusals(script_errors))

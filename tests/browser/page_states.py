@@ -158,7 +158,7 @@ def error_400_bad_page_number(page: Page, site) -> int:
 def error_400_csrf(page: Page, site) -> int:
     """A form whose CSRF token no longer matches (an expired or forged form)."""
     open_page(page, "/messages/new")
-    page.locator("input[name=csrf_token]").evaluate("input => input.value = 'forged'")
+    page.locator("main input[name=csrf_token]").evaluate("input => input.value = 'forged'")
     page.get_by_label("Key").fill("forged")
     page.get_by_label("Text").fill("Forged")
     return click_and_load(page, page.get_by_role("button", name="Add message"))

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.browser_helpers import click_and_load, open_page
+from tests.browser.conftest import EDITOR, EDITOR_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -226,3 +227,25 @@ def test_pagination_keeps_the_search(page, site):
     expect(page).to_have_url(re.compile(r"/\?page=2&q=even$"))
     assert listed_keys(page) == ["m40", "m42", "m44"]
     expect(page.get_by_role("searchbox")).to_have_value("even")
+
+
+def test_a_visitor_logs_in_to_add_and_lands_back_on_the_form_then_logs_out(new_context, site):
+    page = new_context(base_url=site.url, anonymous=True).new_page()
+    open_page(page, "/")
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Add a message").click()
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fmessages%2Fnew$"))
+    expect(page.get_by_role("status")).to_have_text("Log in as an editor to change messages.")
+
+    page.get_by_label("Name").fill(EDITOR)
+    page.get_by_label("Password").fill("not the password at all")
+    assert click_and_load(page, page.get_by_role("button", name="Log in")) == 401
+    expect(page.locator("#password-errors")).to_have_text("Wrong name or password.")
+
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    assert click_and_load(page, page.get_by_role("button", name="Log in")) == 200
+    expect(page).to_have_url(re.compile(r"/messages/new$"))
+    expect(page.locator(".editor-name")).to_have_text(EDITOR)
+
+    assert click_and_load(page, page.get_by_role("button", name="Log out")) == 200
+    expect(page.get_by_role("status")).to_have_text("Logged out.")
+    expect(page.get_by_role("navigation", name="Site").get_by_role("link", name="Log in")).to_be_visible()

@@ -15,11 +15,11 @@ WIDTHS = {"phone": 375, "desktop": 1280}
 STATES = ["list", "list-paginated", "show-long", "show-unbroken", "new-with-errors", "edit-conflict",
           "delete-confirm-long-key", "error-404-message"]
 # What a visitor reads or uses: each must be visible, whole, inside the viewport's width.
-KEY_ELEMENTS = ("header .brand, header nav a, main h1, main input:not([type=hidden]), main textarea, main select, "
+KEY_ELEMENTS = ("header .brand, header nav a, header nav button, main h1, main input:not([type=hidden]), main textarea, main select, "
                 "main button, main a.button, .pagination a, .message-text, .errors, .conflict")
 # What a visitor taps: at least 24 by 24 CSS pixels (WCAG 2.2's minimum target size). Links inside
 # a line of text (the "Edit" after each row's time) are exempt, as WCAG exempts them.
-TAP_TARGETS = ("header nav a, main input:not([type=hidden]), main textarea, main select, main button, main a.button, "
+TAP_TARGETS = ("header nav a, header nav button, main input:not([type=hidden]), main textarea, main select, main button, main a.button, "
                ".actions a, .pagination a")
 MIN_TAP_SIZE = 24
 
@@ -56,7 +56,7 @@ def test_layout_fits_the_width(new_context, site, device, state):
     assert layout["scrollWidth"] <= width, f"{state} scrolls sideways at {width} px: {layout['scrollWidth']} px wide"
     elements = layout["key"]
     assert any(element["element"].startswith("h1") for element in elements)
-    assert sum(element["inHeader"] for element in elements) == 3, "the brand and two links in the header"
+    assert sum(element["inHeader"] for element in elements) == 4, "the brand, two links and Log out in the header"
     cut_off = [element for element in elements
                if not element["visible"] or element["left"] < 0 or element["right"] > width or element["width"] == 0]
     assert not cut_off, f"{state} at {width} px: hidden or outside the viewport: {cut_off}"

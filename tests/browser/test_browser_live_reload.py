@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,7 +43,7 @@ def dev_server(theme: Path) -> Iterator[DevServer]:
 
 
 @pytest.fixture
-def edit(theme: Path) -> Iterator:
+def edit(theme: Path, dev_server: DevServer) -> Iterator:
     """Save a theme file with a change; every file is put back as it was after the test."""
     originals = {name: (theme / name).read_text() for name in (SCSS, TEMPLATE)}
 
@@ -49,8 +52,18 @@ def edit(theme: Path) -> Iterator:
         path.write_text(change(path.read_text()))
 
     yield save
-    for name, text in originals.items():
-        (theme / name).write_text(text)
+    changed = [name for name, text in originals.items() if (theme / name).read_text() != text]
+    if changed:
+        # Wait for the server to announce the restore (if it changes what pages show at all), so
+        # that the announcement cannot reload the next test's page.
+        with urllib.request.urlopen(f"{dev_server.url}/_live-reload/events?since={2**62}", timeout=1) as stream:
+            assert b"event: hello" in stream.readline() + stream.readline() + stream.readline()
+            for name in changed:
+                (theme / name).write_text(originals[name])
+            deadline = time.monotonic() + 3
+            with contextlib.suppress(TimeoutError):
+                while time.monotonic() < deadline and not stream.readline().startswith(b"id: "):
+                    pass
 
 
 @pytest.fixture

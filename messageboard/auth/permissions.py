@@ -1,0 +1,25 @@
+"""Who may change messages: editors who logged in, or anyone where ANONYMOUS_EDITING is on."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import current_app
+from flask_login import current_user
+
+from messageboard.extensions import login_manager
+
+
+def may_edit() -> bool:
+    """True if this request may add, edit or delete."""
+    return current_app.config["ANONYMOUS_EDITING"] or current_user.is_authenticated
+
+
+def editor_required(view):
+    """Send visitors who may not edit to the login page, coming back here afterwards."""
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if not may_edit():
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+    return checked

@@ -1,0 +1,59 @@
+"""The login and logout pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session
+from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
+
+from messageboard.auth import throttle
+from messageboard.auth.editors import authenticate
+from messageboard.auth.forms import LoginForm
+from messageboard.auth.redirects import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def login_page(form: LoginForm):
+    """The login form: 422 after a submission missing a field, 401 after wrong credentials."""
+    status = 401 if form.credentials_rejected else 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log an editor in and go back where they were; too many failures and logins wait."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(form.next.data), 303)
+    if not form.validate_on_submit():
+        return login_page(form)
+    name, address = form.name.data.strip(), request.remote_addr or "unknown"
+    wait = throttle.seconds_to_wait(name, address)
+    if wait:
+        raise TooManyRequests(f"Too many failed logins for this name or from this address. "
+                              f"Try again in {_minutes(wait)}.", retry_after=wait)
+    editor = authenticate(name, form.password.data)
+    if editor is None:
+        throttle.record_failure(name, address)
+        form.reject_credentials()
+        return login_page(form)
+    throttle.forget_failures(name, address)
+    session.clear()  # nothing from before the login (a planted token, say) carries into it
+    login_user(editor)
+    flash(f"Logged in as {editor.name}.", "success")
+    return redirect(safe_next(form.next.data), 303)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out: a POST, so it carries the CSRF token (checked for every POST) and no other site can."""
+    if current_user.is_authenticated:
+        logout_user()
+        flash("Logged out.", "success")
+    return redirect(safe_next(request.args.get("next")), 303)
+
+
+def _minutes(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
