@@ -112,6 +112,22 @@ def test_production_with_a_secret_from_the_repository_refuses_to_start(tmp_path,
         settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": "production", "MESSAGEBOARD_SECRET_KEY": secret})
 
 
+@pytest.mark.parametrize("config", ["production", "staging"])
+@pytest.mark.parametrize("flag", ["DEBUG", "TESTING"])
+def test_a_public_site_with_debug_or_testing_on_refuses_to_start(tmp_path, config, flag):
+    with pytest.raises(ConfigError) as error:
+        settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": config, "MESSAGEBOARD_SECRET_KEY": "abc123",
+                                f"MESSAGEBOARD_{flag}": "true"})
+    assert str(error.value).startswith(f"{flag} is on in an environment that serves people")
+    assert "\n" not in str(error.value)
+
+
+def test_debug_on_does_not_let_production_use_the_repositorys_secret(tmp_path):
+    with pytest.raises(ConfigError, match="^DEBUG is on"):
+        settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": "production", "MESSAGEBOARD_DEBUG": "true",
+                                "MESSAGEBOARD_SECRET_KEY": DevelopmentConfig.SECRET_KEY})
+
+
 def test_production_reads_the_secret_from_the_environment_and_is_not_debug(tmp_path):
     settings = settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": "production", "MESSAGEBOARD_SECRET_KEY": "abc123"})
     assert settings.values["SECRET_KEY"] == "abc123"
