@@ -19,7 +19,7 @@ LINT_SCSS ?= static/**/*.scss
 RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
 	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE:-instance/secret_key}
 
-.PHONY: help install run dev test stress lint browser bench assets db export preview lock clean
+.PHONY: help install run dev test stress lint browser editor bench assets db export preview lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,6 +46,10 @@ assets: install ## Build the css and js bundles from assets.yml
 
 db: install ## Create the database (idempotent)
 	$(FLASK) db init
+
+editor: db ## Add an editor who may change messages: make editor NAME=ada (asks for the password)
+	@[ -n "$(NAME)" ] || { echo "Name the editor: make editor NAME=ada"; exit 2; }
+	$(FLASK) editors add "$(NAME)"
 
 run: install instance/secret_key ## Serve the site with gunicorn at http://127.0.0.1:8000
 	$(RUN_ENV) $(FLASK) assets build
