@@ -16,6 +16,8 @@ from typing import Self
 from messageboard.settings import PROJECT_ROOT
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+# The editor the server tests log in as.
+EDITOR, EDITOR_PASSWORD = "tester", "a long enough password"
 
 
 def free_port() -> int:
@@ -71,6 +73,13 @@ class LiveServer:
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode if self.process else None
+
+    def add_editor(self, name: str = EDITOR, password: str = EDITOR_PASSWORD) -> None:
+        """Run the real `flask editors add` against this server's settings, answering its prompts."""
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "messageboard", "editors", "add", name],
+                                input=f"{password}\n{password}\n", capture_output=True, text=True,
+                                cwd=PROJECT_ROOT, env=self.environment, check=False)
+        assert result.returncode == 0, result.stderr
 
     def log(self) -> str:
         """Everything gunicorn and the app wrote so far."""

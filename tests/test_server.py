@@ -2,7 +2,6 @@
 
 import http.cookiejar
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -14,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from messageboard.settings import PROJECT_ROOT
 from tests.conftest import form_fields
-from tests.live_server import GUNICORN, LiveServer
+from tests.live_server import EDITOR, EDITOR_PASSWORD, GUNICORN, LiveServer
 
 pytestmark = pytest.mark.server
 
@@ -39,7 +38,7 @@ class Browser:
         body = urllib.parse.urlencode({**form_fields(form), **changes}).encode()
         return self._open(urllib.request.Request(self.base_url + form["action"], data=body))
 
-    def log_in(self, name: str = "tester", password: str = "a long enough password") -> None:
+    def log_in(self, name: str = EDITOR, password: str = EDITOR_PASSWORD) -> None:
         """Log in as an editor through the login form."""
         status, html = self.submit("/login", {"name": name, "password": password})
         assert status == 200 and "Logged in as" in html, status
@@ -51,14 +50,6 @@ class Browser:
         except urllib.error.HTTPError as error:
             with error:
                 return error.code, error.read().decode()
-
-
-def add_editor_with_the_cli(environment: dict, name: str = "tester", password: str = "a long enough password"):
-    """Run the real `flask editors add`, answering its password prompts."""
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "messageboard", "editors", "add", name],
-                            input=f"{password}\n{password}\n", capture_output=True, text=True,
-                            cwd=PROJECT_ROOT, env=environment, check=False)
-    assert result.returncode == 0, result.stderr
 
 
 @pytest.fixture
@@ -73,7 +64,7 @@ def server(tmp_path):
                     # urllib's cookie jar returns a Secure cookie only over https; browsers also do
                     # over http://127.0.0.1, which they count as a secure origin.
                     MESSAGEBOARD_SESSION_COOKIE_SECURE="false") as live:
-        add_editor_with_the_cli(live.environment)
+        live.add_editor()
         yield live
 
 

@@ -59,8 +59,8 @@ def database_url(tmp_path) -> str:
 def stress_server(tmp_path, database_url) -> Iterator[LiveServer]:
     """gunicorn with four sync workers and production settings, as deployed.
 
-    Anonymous editing is turned on so the clients need no editor account; the session cookie is
-    not Secure because the clients speak plain http to 127.0.0.1.
+    Its editor is made with the real `flask editors add`, and every client logs in as it; the
+    session cookie is not Secure because the clients speak plain http to 127.0.0.1.
     """
     with LiveServer(tmp_path / "gunicorn.log", workers=WORKERS,
                     HOME=str(tmp_path / "home"),
@@ -68,8 +68,8 @@ def stress_server(tmp_path, database_url) -> Iterator[LiveServer]:
                     MESSAGEBOARD_SECRET_KEY="stress-test-secret-" + os.urandom(8).hex(),
                     MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
                     MESSAGEBOARD_DATABASE_URL=database_url,
-                    MESSAGEBOARD_ANONYMOUS_EDITING="true",
                     MESSAGEBOARD_SESSION_COOKIE_SECURE="false") as live:
+        live.add_editor()
         fired = threading.Event()
 
         def kill_server() -> None:  # every request then fails at once, so the test ends

@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit
 from sqlalchemy import create_engine, func, select
 
 from messageboard.schema import message_count, messages
+from tests.live_server import EDITOR, EDITOR_PASSWORD
 
 # gunicorn's sync workers under test, as issue 6 asks.
 WORKERS = 4
@@ -111,6 +112,24 @@ class Client:
             raise AssertionError(f"GET {path} answered {response.status}:\n{response.body[:2000]}")
         self.csrf_token = hidden_value(response.body, "csrf_token")
         return response
+
+    def log_in(self, *, retries: int = 0) -> None:
+        """Log in as the server's editor through the login form (it starts a new session).
+
+        ``retries``: try again when the connection is cut (a killed worker), as a person would.
+        """
+        for attempt in range(retries + 1):
+            try:
+                self.open_form("/login")
+                response = self.request("POST", "/login", {"csrf_token": self.csrf_token, "name": EDITOR,
+                                                           "password": EDITOR_PASSWORD})
+                break
+            except (OSError, http.client.HTTPException):
+                if attempt == retries:
+                    raise
+                time.sleep(0.05)
+        if response.status != 303:
+            raise AssertionError(f"logging in answered {response.status}:\n{response.body[:2000]}")
 
     def post(self, path: str, fields: dict) -> Response:
         """Submit a form with this session's CSRF token."""

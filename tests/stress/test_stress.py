@@ -93,6 +93,7 @@ def test_5000_adds_from_50_clients_all_land(stress_server, database, figures):
 
     def client_loop(number: int) -> None:
         client = Client(stress_server.url)
+        client.log_in()
         client.open_form("/messages/new")
         adds.count()
         for index in range(number, ADDS, ADD_CLIENTS):
@@ -137,6 +138,7 @@ def test_500_pairs_of_concurrent_edits_exactly_one_saved(stress_server, database
         barrier = barriers[group]
         client = Client(stress_server.url)
         try:
+            client.log_in()
             client.open_form("/messages/new")
             edits.count()
             for pair in range(group, EDIT_PAIRS, PAIRS_AT_ONCE):
@@ -214,6 +216,7 @@ def test_50_workers_killed_during_writes_lose_nothing_answered(stress_server, da
 
     def client_loop(number: int) -> None:
         client = Client(stress_server.url)
+        client.log_in(retries=5)
         client.open_form("/messages/new", retries=5)  # a client may start just as its worker is killed
         adds.count()
         index = 0
