@@ -212,3 +212,30 @@ def test_an_export_from_development_carries_no_listener(dev_app, tmp_path):
     pages = list((tmp_path / "site").rglob("*.html"))
     assert pages
     assert not [page for page in pages if "live-reload" in page.read_text()]
+
+
+def test_a_fix_is_announced_even_when_a_page_request_rebuilt_first(dev_app, dev_site):
+    watcher = watcher_of(dev_app)
+    partial = Path(dev_site["STATIC_FOLDER"]) / "scss" / "_components.scss"
+    good = partial.read_text()
+    partial.write_text(".broken { color: red;\n")
+    watcher.handle({partial})
+    partial.write_text(good)
+    # The error page's browser asks for /favicon.ico before the watcher hears of the fix.
+    assert dev_app.test_client().get("/favicon.ico").status_code == 404
+
+    watcher.handle({partial})
+
+    assert [event.kind for event in events_after(watcher, 0)] == ["reload", "reload"]
+
+
+def test_a_stylesheet_a_page_request_rebuilt_first_is_still_swapped(dev_app, dev_site):
+    watcher = watcher_of(dev_app)
+    partial = Path(dev_site["STATIC_FOLDER"]) / "scss" / "_components.scss"
+    partial.write_text(partial.read_text() + ".rebuilt-by-a-request { color: red; }\n")
+    dev_app.test_client().get("/")
+
+    watcher.handle({partial})
+
+    [event] = events_after(watcher, 0)
+    assert event.kind == "css"

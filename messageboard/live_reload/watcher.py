@@ -78,6 +78,11 @@ class ChangeWatcher:
         self._started = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        # What open pages were last told of, not what the build holds now: a page request may
+        # rebuild between a save and its announcement (a browser asking for /favicon.ico on the
+        # error page, say), and comparing with that build would announce nothing.
+        self._announced_stylesheets = self._stylesheets()
+        self._announced_failure = assets.build_error is not None
 
     def watched_paths(self) -> list[Path]:
         """Templates, static sources (theme first), assets.yml and package.json."""
@@ -125,17 +130,17 @@ class ChangeWatcher:
         """Rebuild the assets if a static input changed, then publish css or reload."""
         inputs = {path.resolve() for _, path in self.assets.paths.inputs()}
         static_changed = any(path.resolve() in inputs or self._in_static_layers(path) for path in changed)
-        stylesheets_before = self._stylesheets()
-        failed_before = self.assets.build_error is not None
         if static_changed:
             self.assets.rebuild_if_changed()
         if any(path.is_relative_to(folder) for path in changed for folder in self.template_folders):
             # Jinja re-reads a cached template only when its own file changes, so a theme file that
             # now overrides a built-in template would go unseen.
             self.template_cache.clear()
-        failed = self.assets.build_error is not None
+        failed, failed_before = self.assets.build_error is not None, self._announced_failure
+        stylesheets, stylesheets_before = self._stylesheets(), self._announced_stylesheets
+        self._announced_failure, self._announced_stylesheets = failed, stylesheets
         if not failed and not failed_before and all(self._is_stylesheet(path) for path in changed):
-            swaps = [{"path": path, "hashed": hashed} for path, hashed in self._stylesheets().items()
+            swaps = [{"path": path, "hashed": hashed} for path, hashed in stylesheets.items()
                      if stylesheets_before.get(path) != hashed]
             if swaps:
                 self.broadcaster.publish("css", {"stylesheets": swaps})
