@@ -113,12 +113,18 @@ def test_a_new_theme_template_reloads_the_page_and_shows_at_once(dev_app, dev_si
     assert parse(client.get("/")).select_one(".themed").get_text() == "New"
 
 
-def test_a_broken_stylesheet_reloads_into_the_error_and_its_fix_reloads_out_of_it(dev_app, dev_site):
-    watcher = watcher_of(dev_app)
-    partial = Path(dev_site["STATIC_FOLDER"]) / "scss" / "_components.scss"
+def break_a_stylesheet(app, site) -> tuple[Path, str]:
+    """Save a Sass error into a partial and let the watcher handle it; return the partial and its good text."""
+    partial = Path(site["STATIC_FOLDER"]) / "scss" / "_components.scss"
     good = partial.read_text()
     partial.write_text(".broken { color: red;\n")
-    watcher.handle({partial})
+    watcher_of(app).handle({partial})
+    return partial, good
+
+
+def test_a_broken_stylesheet_reloads_into_the_error_and_its_fix_reloads_out_of_it(dev_app, dev_site):
+    watcher = watcher_of(dev_app)
+    partial, good = break_a_stylesheet(dev_app, dev_site)
     page = dev_app.test_client().get("/")
     assert page.status_code == 500
     script = parse(page).head.select_one('script[src$="/_live-reload/client.js"]')
@@ -216,10 +222,7 @@ def test_an_export_from_development_carries_no_listener(dev_app, tmp_path):
 
 def test_a_fix_is_announced_even_when_a_page_request_rebuilt_first(dev_app, dev_site):
     watcher = watcher_of(dev_app)
-    partial = Path(dev_site["STATIC_FOLDER"]) / "scss" / "_components.scss"
-    good = partial.read_text()
-    partial.write_text(".broken { color: red;\n")
-    watcher.handle({partial})
+    partial, good = break_a_stylesheet(dev_app, dev_site)
     partial.write_text(good)
     # The error page's browser asks for /favicon.ico before the watcher hears of the fix.
     assert dev_app.test_client().get("/favicon.ico").status_code == 404
