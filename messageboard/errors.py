@@ -51,8 +51,8 @@ def render_template_syntax_error(error: TemplateSyntaxError):
     if source is None and error.filename:
         source = Path(error.filename).read_text(encoding="utf-8", errors="replace")
     lines = (source or "").splitlines()
-    first = max(error.lineno - EXCERPT_CONTEXT, 1)
-    excerpt = [(number, lines[number - 1]) for number in range(first, min(error.lineno + EXCERPT_CONTEXT, len(lines)) + 1)]
+    first, last = max(error.lineno - EXCERPT_CONTEXT, 1), min(error.lineno + EXCERPT_CONTEXT, len(lines))
+    excerpt = [(number, lines[number - 1]) for number in range(first, last + 1)]
     return render_template("errors/template_syntax.html", problem=error.message, file=_shown_path(error),
                            line=error.lineno, excerpt=excerpt), 500
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import watchfiles
 
 from messageboard.assets import SiteAssets
+from messageboard.settings import PROJECT_ROOT
 
 STYLE_SUFFIXES = frozenset({".scss", ".sass", ".css"})
 # How long an open stream stays silent before a comment line keeps proxies and browsers from closing it.
@@ -88,11 +89,11 @@ class ChangeWatcher:
         """Templates, static sources (theme first), assets.yml and package.json."""
         paths = self.assets.paths
         candidates = [*self.template_folders, *paths.source_layers, paths.bundles_file,
-                      paths.bundles_file.parent / "package.json"]
+                      PROJECT_ROOT / "package.json"]
         return [path for path in dict.fromkeys(candidates) if path.exists()]
 
     def start(self) -> None:
-        """Start watching, once per process; the first open stream calls this."""
+        """Start watching, once per process; the first request calls this."""
         with self._started:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="live-reload-watcher", daemon=True)
@@ -127,11 +128,8 @@ class ChangeWatcher:
             self.handle({Path(path) for _, path in changes})
 
     def handle(self, changed: set[Path]) -> None:
-        """Rebuild the assets if a static input changed, then publish css or reload."""
-        inputs = {path.resolve() for _, path in self.assets.paths.inputs()}
-        static_changed = any(path.resolve() in inputs or self._in_static_layers(path) for path in changed)
-        if static_changed:
-            self.assets.rebuild_if_changed()
+        """Rebuild the assets if an input of theirs changed, then publish css or reload."""
+        self.assets.rebuild_if_changed()  # a no-op unless a build input changed
         if any(path.is_relative_to(folder) for path in changed for folder in self.template_folders):
             # Jinja re-reads a cached template only when its own file changes, so a theme file that
             # now overrides a built-in template would go unseen.
