@@ -16,6 +16,15 @@ class BaseConfig:
     DATABASE_URL = None
     # Seconds a writer waits for another writer's lock before giving up (SQLite busy_timeout).
     DATABASE_BUSY_TIMEOUT = 10
+    # PostgreSQL: connections each worker process may hold, never more; opened as needed. A sync
+    # worker uses one at a time, so 2 leaves room. Size it so that workers x hosts x this stays
+    # under the server's max_connections (docs/deploy.md works it through).
+    DATABASE_POOL_SIZE = 2
+    # PostgreSQL: seconds a request waits for a free pooled connection, then answers 503.
+    DATABASE_POOL_TIMEOUT = 5
+    # PostgreSQL: seconds to connect before a page answers 503; also how long a query may wait
+    # on a link that stopped answering (TCP_USER_TIMEOUT) before it fails instead of hanging.
+    DATABASE_CONNECT_TIMEOUT = 5
 
     # The static sources (scss/, js/, images/): None means the top-level static/ folder.
     STATIC_FOLDER = None

@@ -10,6 +10,7 @@ from jinja2 import FileSystemLoader
 
 from messageboard import auth, commands, errors, export, legacy, messages, store, styleguide
 from messageboard.assets import build_paths, init_assets
+from messageboard.database import UNAVAILABLE_ERRORS, first_line
 from messageboard.extensions import csrf, db
 from messageboard.http_security import init_http_security
 from messageboard.page_cache import init_page_cache
@@ -77,8 +78,17 @@ def register_blueprints(app: Flask) -> None:
 
 
 def create_schema_on_first_start(app: Flask) -> None:
-    """Create the tables if the database is new, then close the connection used for it."""
+    """Create the tables if the database is new, then close the connection used for it.
+
+    A database that cannot be reached does not stop the app: gunicorn's master checked it at
+    start-up, so this is a worker restarted during an outage, which must come up and answer 503
+    until the database is back rather than take the whole server down.
+    """
     with app.app_context():
-        store.create_schema()
-        # gunicorn may fork after this; a pooled SQLite connection must not cross a fork.
+        try:
+            store.create_schema()
+        except UNAVAILABLE_ERRORS as error:
+            app.logger.warning("Database unavailable at start (%s); pages answer 503 until it is back.",
+                               first_line(error))
+        # gunicorn may fork after this; a pooled connection must not cross a fork.
         db.engine.dispose()

@@ -2,11 +2,13 @@
 
 from pathlib import Path
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from jinja2 import TemplateSyntaxError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, ServiceUnavailable
 
+from messageboard.database import UNAVAILABLE_ERRORS, first_line
+from messageboard.extensions import login_manager
 from messageboard.request_limits import body_too_large
 
 
@@ -14,6 +16,8 @@ def register_error_pages(app: Flask) -> None:
     """Answer HTTP errors with the site's error page, and unexpected exceptions with its 500 page."""
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)
+    for error_class in UNAVAILABLE_ERRORS:
+        app.register_error_handler(error_class, render_database_unavailable)
     if app.debug:
         app.register_error_handler(TemplateSyntaxError, render_template_syntax_error)
 
@@ -39,6 +43,22 @@ def render_csrf_error(error: CSRFError):
     return render_template("errors/error.html", error=error, description=(
         f"{error.description} The form was not saved: go back, reload the page and submit it again."
     )), 400
+
+
+# Seconds a client is asked to wait before trying again when the database cannot answer.
+RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE = ("The site cannot reach its database at the moment. Nothing was changed; "
+                        "please try again in a few seconds.")
+
+
+def render_database_unavailable(error: Exception):
+    """Answer 503 with the error page while the database is unreachable; the next request tries again."""
+    current_app.logger.error("Database unavailable for %s %s: %s", request.method, request.path, first_line(error))
+    # The page's layout shows who is logged in; if the failure was loading the editor, show the
+    # page as to a visitor instead of asking the database again (Flask-Login keeps the user in g).
+    g.setdefault("_login_user", login_manager.anonymous_user())
+    unavailable = ServiceUnavailable(DATABASE_UNAVAILABLE, retry_after=RETRY_AFTER_SECONDS)
+    return render_error(unavailable)
 
 
 # Lines shown either side of a template's broken line.

@@ -20,6 +20,8 @@ import brotli
 from flask import Flask, request
 from werkzeug.http import parse_accept_header, parse_cookie, parse_etags
 
+from messageboard.database import UNAVAILABLE_ERRORS
+
 _EXTENSION_KEY = "messageboard.page_cache"
 _CACHEABLE = "messageboard.page_cache.cacheable"
 # Session keys that never change what a cacheable page shows.
@@ -118,7 +120,11 @@ class PageCacheMiddleware:
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or self._session_may_change_page(environ):
             return self.wsgi_app(environ, start_response)
         # Counted before rendering, so a write during it leaves the page looking older, not newer.
-        counter = self.change_counter()
+        try:
+            counter = self.change_counter()
+        except UNAVAILABLE_ERRORS:
+            # The database is away: the app answers with its 503 page, which is never kept.
+            return self.wsgi_app(environ, start_response)
         url = f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
         page = self.store.get(url, counter)
         if page is None:

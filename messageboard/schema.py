@@ -1,10 +1,13 @@
-"""The tables, and the SQLite full-text index that keeps search fast on large sites."""
+"""The tables, and per database the search index and change counter that keep large sites fast."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, TypeDecorator
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text, TypeDecorator
 
 KEY_MAX_LENGTH = 64
+# 64-bit ids and versions on every database, as SQLite's INTEGER is, so that any revision token
+# SQLite accepts PostgreSQL accepts too. SQLite's autoincrement needs the exact type INTEGER.
+Id = BigInteger().with_variant(Integer, "sqlite")
 
 
 class UTCDateTime(TypeDecorator):
@@ -29,12 +32,14 @@ metadata = MetaData()
 messages = Table(
     "messages",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("key", String(KEY_MAX_LENGTH), nullable=False, unique=True),
+    Column("id", Id, primary_key=True),
+    # Byte order, as SQLite compares, whatever the PostgreSQL database's locale: lists sort alike.
+    Column("key", String(KEY_MAX_LENGTH).with_variant(String(KEY_MAX_LENGTH, collation="C"), "postgresql"),
+           nullable=False, unique=True),
     Column("text", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
-    Column("version", Integer, nullable=False),
+    Column("version", BigInteger, nullable=False),
     # Ids are never reused, so an edit based on a deleted message cannot land on a new one.
     sqlite_autoincrement=True,
 )
@@ -56,7 +61,7 @@ EDITOR_NAME_MAX_LENGTH = 64
 editors = Table(
     "editors",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
     Column("name", String(EDITOR_NAME_MAX_LENGTH), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
@@ -69,7 +74,7 @@ editors = Table(
 login_failures = Table(
     "login_failures",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
     Column("name", String(EDITOR_NAME_MAX_LENGTH), nullable=False),
     Column("address", String(64), nullable=False),
     Column("failed_at", UTCDateTime, nullable=False),
@@ -96,6 +101,35 @@ SQLITE_SEARCH_DDL = (
         VALUES ('delete', old.id, old.key, old.text);
         INSERT INTO {SQLITE_SEARCH_INDEX}(rowid, key, text) VALUES (new.id, new.key, new.text);
     END""",
+)
+
+# PostgreSQL has no counterpart of SQLite's PRAGMA data_version, which the page cache watches: a
+# statement trigger moves this row's version with every change to messages, whoever makes it
+# (any host, psql), in the same transaction. Adds and deletes already queue on message_count's row.
+postgres_metadata = MetaData()
+data_version = Table(
+    "data_version",
+    postgres_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+POSTGRES_CHANGE_COUNTER_DDL = (
+    """CREATE OR REPLACE FUNCTION messages_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE data_version SET version = version + 1 WHERE id = 1;
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE TRIGGER messages_changed
+        AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON messages
+        FOR EACH STATEMENT EXECUTE FUNCTION messages_changed()""",
+    "INSERT INTO data_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+)
+# pg_trgm's GIN indexes answer ILIKE '%...%' over key and text without scanning the table, as
+# FTS5's trigram index does on SQLite. The extension is trusted: a database owner may create it.
+POSTGRES_SEARCH_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_messages_key_trigram ON messages USING gin (key gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_messages_text_trigram ON messages USING gin (text gin_trgm_ops)",
 )
 
 

@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Config
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.utils import ImportStringError, import_string
 
 from config.settings import CONFIG_CLASSES, DevelopmentConfig, TestingConfig
+from messageboard.database import SUPPORTED_DRIVERS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "MESSAGEBOARD"
@@ -198,6 +201,7 @@ def _check(values: Mapping) -> None:
                           "unset MESSAGEBOARD_LIVE_RELOAD, or use MESSAGEBOARD_CONFIG=development")
 
     _check_requests(values)
+    _check_database(values)
 
     for flag in ("LEGACY_GET_WRITES", "DEBUG", "TESTING", "LIVE_RELOAD", "STYLEGUIDE", "ASSETS_AUTO_BUILD",
                  "PUBLIC_SITE", "ANONYMOUS_EDITING", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"):
@@ -235,6 +239,30 @@ def _is_host_name(host: str) -> bool:
         return host_is_trusted(host.encode("idna").decode("ascii"), None)
     except UnicodeError:
         return False
+
+
+def _check_database(values: Mapping) -> None:
+    """The database URL, pool and timeouts (see docs/deploy.md for sizing the pool)."""
+    url = values.get("DATABASE_URL")
+    examples = "sqlite:////path/to/file.sqlite3 or postgresql+psycopg://user:password@host/database"
+    if url is not None:
+        try:
+            parsed = make_url(url) if isinstance(url, str) else None
+        except ArgumentError:
+            parsed = None
+        if parsed is None:
+            raise ConfigError(f"DATABASE_URL is not a database URL: set it to {examples}, not {url!r}")
+        driver = SUPPORTED_DRIVERS.get(parsed.get_backend_name())
+        if driver is None or parsed.get_driver_name() != driver:
+            raise ConfigError(f"DATABASE_URL names {parsed.drivername}, which the site does not use: "
+                              f"set it to {examples}")
+    for name, least in (("DATABASE_POOL_SIZE", 1), ("DATABASE_CONNECT_TIMEOUT", 2)):
+        if not _whole_number(values.get(name)) or values[name] < least:
+            raise ConfigError(f"{name} must be a whole number from {least} up, not {values.get(name)!r}")
+    for name in ("DATABASE_POOL_TIMEOUT", "DATABASE_BUSY_TIMEOUT"):
+        value = values.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ConfigError(f"{name} must be a number of seconds above 0, not {value!r}")
 
 
 def theme_folder_path(values: Mapping) -> Path | None:

@@ -1,15 +1,19 @@
 """Checks a server makes before serving, so a problem stops it at once with one line."""
 
 from messageboard.assets import check_built
-from messageboard.settings import instance_folder, load_settings
+from messageboard.database import connection_problem
+from messageboard.settings import ConfigError, instance_folder, load_settings
 from messageboard.styleguide.fixtures import check_fixtures
 
 
 def check_can_serve() -> None:
-    """Raise ConfigError if the settings are wrong, the styleguide's fixtures are, or, where the app
-    never builds, assets are unbuilt."""
+    """Raise ConfigError if the settings are wrong, the styleguide's fixtures are, the database
+    server does not answer, or, where the app never builds, assets are unbuilt."""
     settings = load_settings(instance_path=instance_folder())
     if settings.values["STYLEGUIDE"]:
         check_fixtures(settings.values)
     if not settings.values["ASSETS_AUTO_BUILD"]:
         check_built(settings.values)
+    if problem := connection_problem(settings.values):
+        raise ConfigError(f"DATABASE_URL: {problem}: start the database server, or correct the URL's "
+                          "host, port, user or database name")

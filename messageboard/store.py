@@ -11,7 +11,7 @@ from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindp
 from sqlalchemy.exc import IntegrityError
 
 from messageboard.extensions import db
-from messageboard.schema import SQLITE_SEARCH_DDL, SQLITE_SEARCH_INDEX, message_count, messages, metadata, utcnow
+from messageboard.schema import SQLITE_SEARCH_INDEX, message_count, messages, metadata, utcnow
 
 DEFAULT_KEY = "default"
 DEFAULT_TEXT = "Hello to the World of Flask!"
@@ -133,12 +133,10 @@ def _message(row) -> Message:
 
 def create_schema() -> bool:
     """Create the tables and indexes if missing, seeding the default message; True if new."""
-    with db.writing() as connection:
+    with db.creating_schema() as connection:
         is_new = not inspect(connection).has_table(messages.name)
         metadata.create_all(connection, checkfirst=True)
-        if connection.dialect.name == "sqlite":
-            for statement in SQLITE_SEARCH_DDL:
-                connection.exec_driver_sql(statement)
+        db.create_backend_schema(connection)
         if is_new:
             connection.execute(message_count.insert().values(id=1, total=0))
             _insert(connection, DEFAULT_KEY, DEFAULT_TEXT)
@@ -203,6 +201,8 @@ def add_message(key: str, text: str) -> Message:
 def update_message(key: str, text: str, *, based_on: str) -> Message:
     """Replace the text if the message is still at revision ``based_on``, else raise VersionConflict."""
     message_id, version = parse_revision(based_on) or (None, None)
+    if not _may_exist(key):
+        raise VersionConflict(None)
     with db.writing() as connection:
         result = connection.execute(
             messages.update()
@@ -217,6 +217,8 @@ def update_message(key: str, text: str, *, based_on: str) -> Message:
 
 def delete_message(key: str) -> None:
     """Delete the message, raising MessageNotFound if there is none."""
+    if not _may_exist(key):
+        raise MessageNotFound(key)
     with db.writing() as connection:
         result = connection.execute(messages.delete().where(messages.c.key == key))
         if result.rowcount != 1:
@@ -240,15 +242,28 @@ def add_many(pairs: Iterable[tuple[str, str]]) -> int:
 def put_message(key: str, text: str) -> bool:
     """Store the text under the key, adding or replacing; True if it was added."""
     with db.writing() as connection:
-        result = connection.execute(
-            messages.update()
-            .where(messages.c.key == key)
-            .values(text=text, updated_at=utcnow(), version=messages.c.version + 1)
-        )
-        if result.rowcount == 1:
+        if _replace(connection, key, text):
             return False
-        _insert(connection, key, text)
-        return True
+        try:
+            with connection.begin_nested():
+                _insert(connection, key, text)
+            return True
+        except IntegrityError:
+            # Another client added the key after the UPDATE found nothing (possible on PostgreSQL,
+            # whose writers do not queue as SQLite's do); the key is there now, so replace it.
+            if _replace(connection, key, text):
+                return False
+            raise
+
+
+def _replace(connection: Connection, key: str, text: str) -> bool:
+    """Replace the text of the message with this key; True if there was one."""
+    result = connection.execute(
+        messages.update()
+        .where(messages.c.key == key)
+        .values(text=text, updated_at=utcnow(), version=messages.c.version + 1)
+    )
+    return result.rowcount == 1
 
 
 # Built once: constructing a statement costs more than SQLite takes to run it.
@@ -256,8 +271,16 @@ _BY_KEY = select(*_COLUMNS).where(messages.c.key == bindparam("key"))
 
 
 def _get(connection: Connection, key: str) -> Message | None:
+    if not _may_exist(key):
+        return None
     row = connection.execute(_BY_KEY, {"key": key}).first()
     return _message(row) if row else None
+
+
+def _may_exist(key: str) -> bool:
+    """Whether a stored key could be ``key``: none holds a NUL (validation forbids control characters),
+    and PostgreSQL refuses to even compare one."""
+    return "\x00" not in key
 
 
 def _insert(connection: Connection, key: str, text: str) -> Message:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import settings
 
 from messageboard import create_app
 from messageboard.settings import PROJECT_ROOT
+from tests.databases import PostgresTestDatabase
 
 STYLEGUIDE_FIXTURES = PROJECT_ROOT / "messageboard" / "styleguide" / "fixtures.yml"
 
@@ -49,21 +51,57 @@ def clean_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if not name.startswith("MESSAGEBOARD_")}
 
 
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    """Run tests marked ``both_databases`` once per database, where they use one."""
+    if metafunc.definition.get_closest_marker("both_databases") and "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", DATABASES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresTestDatabase]:
+    """A PostgreSQL database of this test run's own (one per xdist worker), dropped at the end."""
+    database = PostgresTestDatabase()
+    yield database
+    database.close()
+
+
 @pytest.fixture
-def make_app(tmp_path, monkeypatch):
-    """Return a factory of apps on their own instance folder, clear of the caller's environment."""
+def database_url(request) -> Iterator[str | None]:
+    """The database a test's apps use: None for an SQLite file in the instance folder (unless the
+    test is parametrized by ``both_databases``), else a fresh PostgreSQL schema's URL."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield None
+        return
+    with request.getfixturevalue("postgres").schema() as url:
+        yield url
+
+
+@pytest.fixture
+def make_app(tmp_path, monkeypatch, database_url):
+    """Return a factory of apps on their own instance folder and database, clear of the caller's
+    environment; their connections are closed after the test."""
     for name in set(os.environ) - set(clean_environment()):
         monkeypatch.delenv(name)
+    made = []
 
     def factory(config="testing", **overrides):
-        return create_app(config, instance_path=tmp_path / "instance", **overrides)
+        if database_url is not None:
+            overrides.setdefault("DATABASE_URL", database_url)
+        made.append(create_app(config, instance_path=tmp_path / "instance", **overrides))
+        return made[-1]
 
-    return factory
+    yield factory
+    for app in made:
+        app.extensions["messageboard.database"].engine.dispose()
 
 
 @pytest.fixture
 def app(make_app):
-    """A testing app with a fresh SQLite database file in a temporary instance folder."""
+    """A testing app with a fresh database: an SQLite file in a temporary instance folder, or a
+    PostgreSQL schema of its own."""
     return make_app()
 
 

@@ -13,6 +13,8 @@ from messageboard.extensions import db
 from messageboard.schema import editors, login_failures, messages, utcnow
 from tests.conftest import form_fields, parse, submit_form
 
+pytestmark = pytest.mark.both_databases
+
 PASSWORD = "correct horse battery"
 
 

@@ -15,6 +15,8 @@ from itsdangerous import TimestampSigner
 from messageboard import store
 from tests.conftest import add_message, form_fields, parse
 
+pytestmark = pytest.mark.both_databases
+
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 MESSAGE_FORMS = {"messages.create", "messages.update", "messages.delete"}
 NOT_SAVED = " The form was not saved: go back, reload the page and submit it again."

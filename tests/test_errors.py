@@ -4,6 +4,8 @@ import pytest
 
 from tests.conftest import parse
 
+pytestmark = pytest.mark.both_databases
+
 
 def assert_site_page(response, status: int, heading: str):
     """Assert that the response is the site's error page with this status and heading."""

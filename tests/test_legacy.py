@@ -4,6 +4,8 @@ import pytest
 
 from messageboard import store
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_hello_answers_the_default_message_as_plain_text(client):
     response = client.get("/hello")

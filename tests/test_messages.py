@@ -5,6 +5,8 @@ import pytest
 from messageboard import store
 from tests.conftest import add_message, form_fields, parse, submit_form
 
+pytestmark = pytest.mark.both_databases
+
 
 def keys_listed(response) -> list[str]:
     """Return the message keys in a list page, in page order."""

@@ -2,9 +2,11 @@
 
 import pytest
 
-from messageboard import create_app, store
+from messageboard import store
 from messageboard.page_cache import page_store
 from tests.conftest import add_message, parse, submit_form
+
+pytestmark = pytest.mark.both_databases
 
 
 def cache_of(app):
@@ -27,10 +29,10 @@ def test_every_write_through_the_site_shows_at_once(client):
     assert parse(client.get("/messages/default")).select_one(".message-text").get_text() == "Edited greeting"
 
 
-def test_a_write_by_another_process_on_the_same_file_shows_at_once(app, client, tmp_path):
-    """Another app on the same database file stands for another gunicorn worker or a CLI command."""
+def test_a_write_by_another_process_on_the_same_database_shows_at_once(make_app, client):
+    """Another app on the same database stands for another gunicorn worker, host or a CLI command."""
     assert client.get("/messages/default").status_code == 200
-    other = create_app("testing", instance_path=tmp_path / "instance")
+    other = make_app()
     with other.app_context():
         store.put_message("default", "Written elsewhere")
         store.add_message("fresh", "Also elsewhere")

@@ -42,6 +42,8 @@ from hypothesis import strategies as st
 from messageboard import store
 from tests.conftest import form_fields, parse, submit_form
 
+pytestmark = pytest.mark.both_databases
+
 # Fixtures live for the whole test, across its examples, on purpose (see above); an example is
 # several requests (too_slow) and may carry a text of 12,000 characters (data_too_large).
 HEALTH_CHECKS_NOT_APPLYING = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,

@@ -1,0 +1,111 @@
+"""The database extension: one SQLAlchemy engine per app, on SQLite or PostgreSQL, and its transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from flask import Flask, current_app
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
+
+from messageboard.database import postgres, sqlite
+from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
+
+__all__ = ["UNAVAILABLE_ERRORS", "Database", "first_line"]
+
+DATABASE_FILE = "messageboard.sqlite3"
+_EXTENSION_KEY = "messageboard.database"
+
+# The one driver each database is used through (DATABASE_URL names both: postgresql+psycopg://).
+SUPPORTED_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
+# Each backend module creates engines and says how reads, snapshots and writes begin on them.
+BACKENDS: dict[str, ModuleType] = {"sqlite": sqlite, "postgresql": postgres}
+
+@dataclass(frozen=True)
+class BoundDatabase:
+    """One app's engine and the backend module that made it."""
+
+    engine: Engine
+    backend: ModuleType
+    change_counter: Callable[[], int] | None
+
+
+class Database:
+    """Owns each app's engine and opens read and write transactions on it."""
+
+    def init_app(self, app: Flask) -> None:
+        """Create the app's engine from ``DATABASE_URL`` (default: a file in the instance folder)."""
+        url = make_url(app.config["DATABASE_URL"] or default_sqlite_url(Path(app.instance_path)))
+        backend = BACKENDS[url.get_backend_name()]  # settings checked the name at start-up
+        engine = backend.create_engine(url, app.config)
+        app.extensions[_EXTENSION_KEY] = BoundDatabase(engine, backend, backend.change_counter(engine))
+
+    @property
+    def engine(self) -> Engine:
+        """The current app's engine."""
+        return current_app.extensions[_EXTENSION_KEY].engine
+
+    @staticmethod
+    def change_counter(app: Flask) -> Callable[[], int] | None:
+        """A function returning a number that moves whenever anyone commits a change; None where unknown."""
+        return app.extensions[_EXTENSION_KEY].change_counter
+
+    @contextmanager
+    def reading(self, *, snapshot: bool = False) -> Iterator[Connection]:
+        """Yield a connection for reads; with ``snapshot``, all its statements see the same data."""
+        bound = current_app.extensions[_EXTENSION_KEY]
+        with bound.engine.connect() as connection:
+            connection.execution_options(**(bound.backend.SNAPSHOT_OPTIONS if snapshot
+                                            else bound.backend.READ_OPTIONS))
+            yield connection
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """Yield a connection inside a write transaction, committed on success, else rolled back."""
+        bound = current_app.extensions[_EXTENSION_KEY]
+        with bound.engine.connect() as connection:
+            connection.execution_options(**bound.backend.WRITE_OPTIONS)
+            with connection.begin():
+                yield connection
+
+    @contextmanager
+    def creating_schema(self) -> Iterator[Connection]:
+        """Yield a write transaction that no other process creating the schema runs beside."""
+        with self.writing() as connection:
+            current_app.extensions[_EXTENSION_KEY].backend.lock_schema(connection)
+            yield connection
+
+    @staticmethod
+    def create_backend_schema(connection: Connection) -> None:
+        """Create what only this database has, after the tables: its search index, its change counter."""
+        current_app.extensions[_EXTENSION_KEY].backend.create_schema(connection)
+
+
+def connection_problem(config) -> str | None:
+    """Why the database ``DATABASE_URL`` names cannot be reached now, in one line; None if it can.
+
+    An SQLite file is made on first start, so only a server database is tried.
+    """
+    if not config["DATABASE_URL"]:
+        return None
+    url = make_url(config["DATABASE_URL"])
+    if url.get_backend_name() == "sqlite":
+        return None
+    engine = BACKENDS[url.get_backend_name()].create_engine(url, config)
+    try:
+        engine.connect().close()
+    except UNAVAILABLE_ERRORS as error:
+        return f"cannot connect to {url.render_as_string(hide_password=True)} ({first_line(error)})"
+    finally:
+        engine.dispose()
+    return None
+
+
+def default_sqlite_url(instance_path: Path) -> str:
+    """Return the URL of the SQLite file in the instance folder, creating the folder."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance_path / DATABASE_FILE}"

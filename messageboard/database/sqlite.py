@@ -1,0 +1,112 @@
+"""SQLite: one file shared by every worker, in WAL mode, with writers queuing for the write lock."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+
+import sqlalchemy
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.engine import URL
+
+from messageboard.schema import SQLITE_SEARCH_DDL
+
+# No BEGIN for a lone read: it is its own transaction, one round trip fewer.
+READ_OPTIONS: dict = {}
+# The listener below turns these into BEGIN (a snapshot for several reads) and BEGIN IMMEDIATE.
+SNAPSHOT_OPTIONS = {"snapshot": True}
+WRITE_OPTIONS = {"take_write_lock": True}
+
+
+def create_engine(url: URL, config) -> Engine:
+    """An engine whose writers wait up to ``DATABASE_BUSY_TIMEOUT`` seconds for each other."""
+    busy_timeout = float(config["DATABASE_BUSY_TIMEOUT"])
+    engine = sqlalchemy.create_engine(url, connect_args={"timeout": busy_timeout})
+    _tune(engine, busy_timeout)
+    return engine
+
+
+def lock_schema(connection: Connection) -> None:
+    """Nothing to do: the write transaction's BEGIN IMMEDIATE already keeps other writers out."""
+
+
+def create_schema(connection: Connection) -> None:
+    """The FTS5 trigram index that search reads, and the triggers that keep it in step."""
+    for statement in SQLITE_SEARCH_DDL:
+        connection.exec_driver_sql(statement)
+
+
+def change_counter(engine: Engine) -> Callable[[], int] | None:
+    """The file's data version, read on a connection of its own; None for an in-memory database."""
+    database_file = engine.url.database
+    if not database_file or database_file == ":memory:":
+        return None
+    return SQLiteChangeWatcher(database_file).current
+
+
+class SQLiteChangeWatcher:
+    """Reads SQLite's ``data_version`` on a connection of its own.
+
+    ``PRAGMA data_version`` changes when any *other* connection commits, in any process; this
+    connection never writes, so every commit changes it. It costs microseconds, no transaction.
+    """
+
+    def __init__(self, database_file: str):
+        self.database_file = database_file
+        self._lock = threading.Lock()
+        self._connection = None
+        self._pid = None
+
+    def current(self) -> int:
+        """Return the database's current data version as seen from this process."""
+        with self._lock:
+            if self._pid != os.getpid():  # first use, or first use after gunicorn forked us
+                self._connection = sqlite3.connect(self.database_file, check_same_thread=False,
+                                                   isolation_level=None)
+                self._pid = os.getpid()
+            return self._connection.execute("PRAGMA data_version").fetchone()[0]
+
+
+def _use_wal(cursor, busy_timeout: float) -> None:
+    """Switch the database file to WAL (once; the file keeps it), waiting out other processes."""
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    # Switching needs the file to itself, and SQLite answers "database is locked" at once, without
+    # its busy handler, when another process is doing the same: workers starting on a new file.
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _tune(engine: Engine, busy_timeout: float) -> None:
+    """Use WAL, and begin write transactions with BEGIN IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # pysqlite's own BEGIN is deferred, so two workers could both read, then both try to
+        # upgrade to a write lock, and one fails with "database is locked" whatever the timeout.
+        # Turning its transaction handling off lets on_begin choose the kind of BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        _use_wal(cursor, busy_timeout)
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        options = connection.get_execution_options()
+        if options.get("take_write_lock"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif options.get("snapshot"):
+            connection.exec_driver_sql("BEGIN")
+        # Otherwise no BEGIN: a single read is its own transaction.
