@@ -19,7 +19,7 @@ LINT_SCSS ?= static/**/*.scss
 RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
 	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE:-instance/secret_key}
 
-.PHONY: help install run dev test stress lint browser editor bench assets db export preview lock clean
+.PHONY: help install run dev test stress lint browser postgres editor bench assets db export preview lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -67,11 +67,11 @@ preview: install ## Export, then serve site/ at http://127.0.0.1:8001
 
 # Lint first, so a style error fails CI (.ci/run is `make test`) as a failing test does. The stress
 # suite runs after the parallel run, on its own: its four workers and fifty clients need the cores.
-test: install lint browser ## Lint the SCSS, run every test in parallel, then the stress suite alone
+test: install lint browser postgres ## Lint the SCSS, run every test in parallel, then the stress suite alone
 	$(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/stress
 	$(if $(filter no,$(STRESS)),,$(STRESS_PYTEST))
 
-stress: install ## Only the stress suite: 4 gunicorn workers, 50 clients, killed workers (about 2 min)
+stress: install postgres ## Only the stress suite: 4 gunicorn workers, 50 clients, killed workers (about 2 min)
 	$(STRESS_PYTEST)
 
 # The browser tests drive Debian's chromium through Playwright (no browser download); CHROMIUM
@@ -80,10 +80,20 @@ browser: ## Install Debian's chromium (browser tests, live reload bench) if it i
 	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null || { echo "the browser tests need chromium: installing it from Debian's packages"; \
 		apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }; }
 
+# The tests and the bench also run on PostgreSQL: the local server (user postgres, trust auth on
+# 127.0.0.1), started here if it is installed but stopped, or the one TEST_POSTGRES_URL names.
+PG_START := pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql 2>/dev/null | tail -1) main start
+postgres: ## Start the local PostgreSQL server the tests use, if it is down
+	@[ -n "$$TEST_POSTGRES_URL" ] || pg_isready -q -h 127.0.0.1 -p 5432 || { \
+		echo "the PostgreSQL tests need a server at 127.0.0.1:5432: starting the local one"; \
+		$(PG_START) && for attempt in $$(seq 50); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 0.2; done; \
+		echo "no PostgreSQL at 127.0.0.1:5432: install Debian's postgresql (trust auth for user postgres on" \
+			"127.0.0.1), or set TEST_POSTGRES_URL=postgresql+psycopg://user:password@host/postgres"; exit 1; }
+
 lint: install ## Check the SCSS with stylelint (stylelint.config.mjs)
 	node_modules/.bin/stylelint "$(LINT_SCSS)"
 
-bench: install browser ## Measure requests per second against a raw WSGI baseline, and live reload
+bench: install browser postgres ## Measure requests per second against a raw WSGI baseline, and live reload
 	@command -v wrk >/dev/null || { echo "bench needs wrk: installing it from Debian's packages"; \
 		apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }; }
 	$(BIN)/python -m bench

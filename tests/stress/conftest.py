@@ -1,10 +1,9 @@
 """Stress fixtures: the real gunicorn with four workers on a database of the test's own.
 
-The database is pluggable: ``STRESS_DATABASE_URL`` names any SQLAlchemy URL the site can serve
-(PostgreSQL, say); unset, each test gets a fresh SQLite file. Tests never assume the database
-starts empty: they add keys under a prefix of their own and compare counts with the count before,
-so a shared server database works too. Another backend can also override the ``database_url``
-fixture (parametrize it, create and drop a database around it).
+Each test runs twice: on a fresh SQLite file and on a fresh PostgreSQL schema (tests/databases.py).
+``STRESS_DATABASE_URL`` instead names one database for every test (any URL the site can serve).
+Tests never assume the database starts empty: they add keys under a prefix of their own and
+compare counts with the count before, so a shared server database works too.
 
 Run alone (`make stress`, or `make test`, which runs it after the parallel suite): four workers and
 fifty clients need both cores to themselves for the figures to mean anything.
@@ -20,6 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import DATABASES
 from tests.live_server import LiveServer
 from tests.stress.stress_helpers import WORKERS, DatabaseCheck, Figures
 
@@ -49,10 +49,17 @@ def figures(request) -> Iterator[list[Figures]]:
         print(line)
 
 
-@pytest.fixture
-def database_url(tmp_path) -> str:
-    """The database the server under test uses: ``STRESS_DATABASE_URL``, else a fresh SQLite file."""
-    return os.environ.get("STRESS_DATABASE_URL") or f"sqlite:///{tmp_path / 'stress.sqlite3'}"
+@pytest.fixture(params=[None] if os.environ.get("STRESS_DATABASE_URL") else DATABASES)
+def database_url(request, tmp_path) -> Iterator[str]:
+    """The database the server under test uses: ``STRESS_DATABASE_URL``, else a fresh SQLite file
+    or PostgreSQL schema."""
+    if request.param is None:
+        yield os.environ["STRESS_DATABASE_URL"]
+    elif request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'stress.sqlite3'}"
+    else:
+        with request.getfixturevalue("postgres").schema() as url:
+            yield url
 
 
 @pytest.fixture

@@ -185,6 +185,14 @@ def worker_pids(master_pid: int) -> list[int]:
         return pids
 
 
+# Every B-tree index of the messages table, each with every heap row it should hold (amcheck).
+POSTGRES_INDEX_CHECK = """
+    SELECT index_class.relname, bt_index_check(index_class.oid, true)
+    FROM pg_index JOIN pg_class index_class ON index_class.oid = pg_index.indexrelid
+    JOIN pg_am ON pg_am.oid = index_class.relam
+    WHERE pg_index.indrelid = 'messages'::regclass AND pg_am.amname = 'btree'"""
+
+
 class DatabaseCheck:
     """Reads the database under test directly (any SQLAlchemy URL), apart from the server."""
 
@@ -208,7 +216,8 @@ class DatabaseCheck:
         """What is wrong with the database as a whole; empty if nothing.
 
         Everywhere: the kept count (shown on the list page) must equal the rows. SQLite also checks
-        its file (``PRAGMA integrity_check``: pages, indexes, free lists) and the full-text index.
+        its file (``PRAGMA integrity_check``: pages, indexes, free lists) and the full-text index;
+        PostgreSQL checks every B-tree index of messages against its table (amcheck).
         """
         found = []
         with self.engine.connect() as connection:
@@ -222,11 +231,24 @@ class DatabaseCheck:
                 except Exception as error:  # noqa: BLE001 - any failure is the finding
                     found.append(f"full-text index: {error}")
                 connection.rollback()
+            if self.engine.dialect.name == "postgresql":
+                found += self._postgres_index_problems(connection)
             rows = connection.execute(select(func.count()).select_from(messages)).scalar_one()
             kept = connection.execute(select(message_count.c.total)).scalar_one()
             if rows != kept:
                 found.append(f"message_count says {kept}, but there are {rows} rows")
         return found
+
+    @staticmethod
+    def _postgres_index_problems(connection) -> list[str]:
+        """amcheck's findings on the messages table's B-tree indexes (an error names the corruption)."""
+        try:
+            with connection.begin_nested():
+                connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS amcheck SCHEMA public")
+                checked = [name for name, _ in connection.exec_driver_sql(POSTGRES_INDEX_CHECK)]
+        except Exception as error:  # noqa: BLE001 - any failure is the finding
+            return [f"amcheck: {error}"]
+        return [] if checked else ["amcheck found no B-tree index on messages to check"]
 
     def dispose(self) -> None:
         """Close the connections."""
