@@ -160,12 +160,27 @@ def test_secret_key_file_that_is_missing_or_empty_fails(tmp_path, content, probl
     ("STATIC_URL_PATH", "static", "STATIC_URL_PATH must start with '/'"),
     ("STATIC_FOLDER", "/no/such/folder", "STATIC_FOLDER names /no/such/folder, which is not a folder"),
     ("LEGACY_GET_WRITES", "yes", "LEGACY_GET_WRITES must be true or false, not 'yes'"),
+    ("DATABASE_URL", "postgres://site@db/site", "DATABASE_URL names postgres, which the site does not use: "
+                                                "set it to sqlite:////path/to/file.sqlite3 or postgresql+psycopg://"),
+    ("DATABASE_URL", "postgresql+psycopg2://site@db/site", "DATABASE_URL names postgresql+psycopg2, which the site"),
+    ("DATABASE_URL", "mysql+pymysql://site@db/site", "DATABASE_URL names mysql+pymysql, which the site does not use"),
+    ("DATABASE_URL", "db.example.org", "DATABASE_URL is not a database URL: set it to sqlite:///"),
+    ("DATABASE_POOL_SIZE", "0", "DATABASE_POOL_SIZE must be a whole number from 1 up, not 0"),
+    ("DATABASE_CONNECT_TIMEOUT", "1", "DATABASE_CONNECT_TIMEOUT must be a whole number from 2 up, not 1"),
+    ("DATABASE_POOL_TIMEOUT", "0", "DATABASE_POOL_TIMEOUT must be a number of seconds above 0, not 0"),
+    ("DATABASE_BUSY_TIMEOUT", "soon", "DATABASE_BUSY_TIMEOUT must be a number of seconds above 0, not 'soon'"),
 ])
 def test_bad_values_fail_at_start_up_naming_the_setting(tmp_path, setting, value, problem):
     with pytest.raises(ConfigError) as error:
         settings_for(tmp_path, {f"MESSAGEBOARD_{setting}": value})
     assert str(error.value).startswith(problem)
     assert "\n" not in str(error.value)
+
+
+def test_a_postgresql_url_without_a_driver_means_psycopg(tmp_path):
+    """SQLAlchemy 2.1 reads postgresql:// as psycopg 3, the driver the site uses."""
+    settings = settings_for(tmp_path, {"MESSAGEBOARD_DATABASE_URL": "postgresql://site@db/site"})
+    assert settings.values["DATABASE_URL"] == "postgresql://site@db/site"
 
 
 def test_create_app_applies_the_environment(make_app, monkeypatch):

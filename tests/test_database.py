@@ -1,0 +1,91 @@
+"""The database under the pages: 503 while it cannot answer, pool limits, and writes by other clients."""
+
+import logging
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from messageboard.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
+from messageboard.extensions import db
+from tests.conftest import parse, submit_form
+from tests.live_server import free_port
+from tests.test_errors import assert_site_page
+
+
+@pytest.fixture
+def postgres_url(postgres):
+    """A fresh PostgreSQL schema's URL."""
+    with postgres.schema() as url:
+        yield url
+
+
+@pytest.fixture
+def unreachable_app(make_app):
+    """An app whose PostgreSQL server refuses connections (nothing listens on its port)."""
+    return make_app(DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing",
+                    DATABASE_CONNECT_TIMEOUT=2)
+
+
+def assert_unavailable_page(response):
+    """Assert the site's 503 page, saying nothing was changed, with a Retry-After."""
+    page = assert_site_page(response, 503, "Service Unavailable")
+    assert page.select_one(".error-description").get_text() == DATABASE_UNAVAILABLE
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+
+
+def test_an_app_starts_while_its_database_is_unreachable_and_says_so(make_app, caplog):
+    with caplog.at_level(logging.WARNING):
+        make_app(DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing")
+    assert [record.getMessage().split(" (")[0] for record in caplog.records] == ["Database unavailable at start"]
+
+
+@pytest.mark.parametrize("path", ["/", "/messages/default", "/show/default", "/hello", "/messages/default/edit"])
+def test_pages_answer_503_while_the_database_is_unreachable(unreachable_app, path, caplog):
+    with caplog.at_level(logging.ERROR):
+        assert_unavailable_page(unreachable_app.test_client().get(path))
+    logged = [record.getMessage() for record in caplog.records]
+    assert len(logged) == 1 and logged[0].startswith(f"Database unavailable for GET {path}: connection failed")
+
+
+def test_a_form_posted_while_the_database_is_unreachable_answers_503(unreachable_app):
+    response = submit_form(unreachable_app.test_client(), "/messages/new", {"key": "k", "text": "t"})
+    assert_unavailable_page(response)
+
+
+def test_a_logged_in_editor_gets_the_503_page_not_a_500(unreachable_app):
+    """Loading the editor is the request's first query: the error page must not query again."""
+    client = unreachable_app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"
+    response = client.get("/messages/new")  # a page that reads nothing but the editor
+    assert_unavailable_page(response)
+    assert parse(response).select_one(".editor-name") is None
+
+
+def test_the_pool_is_capped_per_worker_and_checks_connections(make_app, postgres_url):
+    engine = make_app(DATABASE_URL=postgres_url).extensions["messageboard.database"].engine
+    assert (engine.pool.size(), engine.pool._max_overflow, engine.pool._timeout) == (2, 0, 5)
+    assert engine.pool._pre_ping
+
+
+def test_a_request_waiting_past_the_pool_timeout_answers_503_then_the_site_recovers(make_app, postgres_url):
+    app = make_app(DATABASE_URL=postgres_url, DATABASE_POOL_SIZE=1, DATABASE_POOL_TIMEOUT=0.2)
+    client = app.test_client()
+    with app.app_context():
+        held = db.engine.connect()  # the worker's only connection, busy elsewhere
+        assert_unavailable_page(client.get("/messages/default"))
+        held.close()
+    assert client.get("/messages/default").status_code == 200
+
+
+def test_a_psql_write_shows_on_the_next_page(make_app, postgres_url):
+    """A change made outside the app (psql, a script) moves the change counter the page cache watches."""
+    client = make_app(DATABASE_URL=postgres_url).test_client()
+    assert parse(client.get("/messages/default")).select_one(".message-text").get_text() == \
+        "Hello to the World of Flask!"
+    client.get("/messages/default")  # now answered from the page cache
+    outside = create_engine(postgres_url)
+    with outside.begin() as connection:
+        connection.execute(text("UPDATE messages SET text = 'Changed in psql' WHERE key = 'default'"))
+    outside.dispose()
+    assert parse(client.get("/messages/default")).select_one(".message-text").get_text() == "Changed in psql"
