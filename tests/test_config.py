@@ -160,8 +160,8 @@ def test_secret_key_file_that_is_missing_or_empty_fails(tmp_path, content, probl
     ("STATIC_URL_PATH", "static", "STATIC_URL_PATH must start with '/'"),
     ("STATIC_FOLDER", "/no/such/folder", "STATIC_FOLDER names /no/such/folder, which is not a folder"),
     ("LEGACY_GET_WRITES", "yes", "LEGACY_GET_WRITES must be true or false, not 'yes'"),
-    ("DATABASE_URL", "postgres://site@db/site", "DATABASE_URL names postgres, which the site does not use: "
-                                                "set it to sqlite:////path/to/file.sqlite3 or postgresql+psycopg://"),
+    ("DATABASE_URL", "postgres://site@db/site", ("DATABASE_URL names postgres, which the site does not use: "
+                                                 "set it to sqlite:////path/to/file.sqlite3 or postgresql+psycopg://")),
     ("DATABASE_URL", "postgresql+psycopg2://site@db/site", "DATABASE_URL names postgresql+psycopg2, which the site"),
     ("DATABASE_URL", "mysql+pymysql://site@db/site", "DATABASE_URL names mysql+pymysql, which the site does not use"),
     ("DATABASE_URL", "db.example.org", "DATABASE_URL is not a database URL: set it to sqlite:///"),
