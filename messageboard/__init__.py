@@ -10,7 +10,7 @@ from jinja2 import FileSystemLoader
 
 from messageboard import auth, commands, errors, export, legacy, messages, store, styleguide
 from messageboard.assets import build_paths, init_assets
-from messageboard.database import UNAVAILABLE_ERRORS, first_line
+from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
 from messageboard.extensions import csrf, db
 from messageboard.http_security import init_http_security
 from messageboard.page_cache import init_page_cache

@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from jinja2 import TemplateSyntaxError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, ServiceUnavailable
 
-from messageboard.database import UNAVAILABLE_ERRORS, first_line
+from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
 from messageboard.extensions import login_manager
 from messageboard.request_limits import body_too_large
 

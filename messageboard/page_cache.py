@@ -20,7 +20,7 @@ import brotli
 from flask import Flask, request
 from werkzeug.http import parse_accept_header, parse_cookie, parse_etags
 
-from messageboard.database import UNAVAILABLE_ERRORS
+from messageboard.database.errors import UNAVAILABLE_ERRORS
 
 _EXTENSION_KEY = "messageboard.page_cache"
 _CACHEABLE = "messageboard.page_cache.cacheable"

@@ -15,8 +15,6 @@ from sqlalchemy.engine import make_url
 from messageboard.database import postgres, sqlite
 from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
 
-__all__ = ["UNAVAILABLE_ERRORS", "Database", "first_line"]
-
 DATABASE_FILE = "messageboard.sqlite3"
 _EXTENSION_KEY = "messageboard.database"
 
@@ -24,6 +22,7 @@ _EXTENSION_KEY = "messageboard.database"
 SUPPORTED_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
 # Each backend module creates engines and says how reads, snapshots and writes begin on them.
 BACKENDS: dict[str, ModuleType] = {"sqlite": sqlite, "postgresql": postgres}
+
 
 @dataclass(frozen=True)
 class BoundDatabase:
