@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import signal
 import socket
@@ -9,11 +10,17 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import Self
 
+from bs4 import BeautifulSoup
+
 from messageboard.settings import PROJECT_ROOT
+from tests.conftest import form_fields
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 # The editor the server tests log in as.
@@ -105,3 +112,86 @@ class DevServer(LiveServer):
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=15)
         return self.process.returncode if self.process else None
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """The gunicorn master's current child processes: its workers."""
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+    except FileNotFoundError:  # a kernel without CONFIG_PROC_CHILDREN: scan every process's parent
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rpartition(")")[2].split()[1]) == master_pid:
+                    pids.append(int(entry.name))
+        return pids
+
+
+@dataclass
+class Reply:
+    """A response as a browser got it, after following redirects."""
+
+    status: int
+    headers: Message
+    body: str
+
+    def page(self) -> BeautifulSoup:
+        """The body, parsed as HTML."""
+        return BeautifulSoup(self.body, "html.parser")
+
+
+class Browser:
+    """A cookie-keeping HTTP client that submits forms the way a browser does.
+
+    Browsers made with the same ``cookies`` share a session, as one browser does with the hosts
+    behind a load balancer (cookies name a host, not a port).
+    """
+
+    def __init__(self, base_url: str, cookies: http.cookiejar.CookieJar | None = None, timeout: float = 10):
+        self.base_url = base_url
+        self.cookies = http.cookiejar.CookieJar() if cookies is None else cookies
+        self.timeout = timeout
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def get(self, path: str) -> tuple[int, str]:
+        """GET a path; return the status and the body."""
+        reply = self.open(path)
+        return reply.status, reply.body
+
+    def submit(self, path: str, changes: dict) -> tuple[int, str]:
+        """Open the form at ``path``, change fields, submit it and follow the redirect."""
+        reply = self.send_form(path, changes)
+        return reply.status, reply.body
+
+    def send_form(self, path: str, changes: dict) -> Reply:
+        """``submit``, returning the whole reply."""
+        action, fields = self.form(path)
+        return self.open(action, {**fields, **changes})
+
+    def form(self, path: str) -> tuple[str, dict[str, str]]:
+        """Open the page at ``path``; return its POST form's action and the fields it would send untouched."""
+        reply = self.open(path)
+        assert reply.status == 200, reply.status
+        form = reply.page().select_one('main form[method="post"]')
+        return form["action"], form_fields(form)
+
+    def log_in(self, name: str = EDITOR, password: str = EDITOR_PASSWORD) -> None:
+        """Log in as an editor through the login form."""
+        status, html = self.submit("/login", {"name": name, "password": password})
+        assert status == 200 and "Logged in as" in html, status
+
+    def open(self, path: str, fields: dict | None = None, headers: dict | None = None) -> Reply:
+        """GET ``path``, or POST ``fields`` to it as a form would; return what came back."""
+        body = None if fields is None else urllib.parse.urlencode(fields).encode()
+        request = urllib.request.Request(self.base_url + path, data=body, headers=headers or {})
+        try:
+            with self.opener.open(request, timeout=self.timeout) as response:
+                return Reply(response.status, response.headers, response.read().decode())
+        except urllib.error.HTTPError as error:
+            with error:
+                return Reply(error.code, error.headers, error.read().decode())

@@ -1,55 +1,17 @@
 """The site under real gunicorn, with the project's config file and several worker processes."""
 
-import http.cookiejar
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.parse
 import urllib.request
 
 import pytest
 from bs4 import BeautifulSoup
 
 from messageboard.settings import PROJECT_ROOT
-from tests.conftest import form_fields
-from tests.live_server import EDITOR, EDITOR_PASSWORD, GUNICORN, LiveServer
+from tests.live_server import GUNICORN, Browser, LiveServer
 
 pytestmark = pytest.mark.server
-
-
-class Browser:
-    """A cookie-keeping HTTP client that submits forms the way a browser does."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-    def get(self, path: str) -> tuple[int, str]:
-        """GET a path; return the status and the body."""
-        return self._open(urllib.request.Request(self.base_url + path))
-
-    def submit(self, path: str, changes: dict) -> tuple[int, str]:
-        """Open the form at ``path``, change fields, submit it and follow the redirect."""
-        status, html = self.get(path)
-        assert status == 200
-        form = BeautifulSoup(html, "html.parser").select_one('main form[method="post"]')
-        body = urllib.parse.urlencode({**form_fields(form), **changes}).encode()
-        return self._open(urllib.request.Request(self.base_url + form["action"], data=body))
-
-    def log_in(self, name: str = EDITOR, password: str = EDITOR_PASSWORD) -> None:
-        """Log in as an editor through the login form."""
-        status, html = self.submit("/login", {"name": name, "password": password})
-        assert status == 200 and "Logged in as" in html, status
-
-    def _open(self, request) -> tuple[int, str]:
-        try:
-            with self.opener.open(request, timeout=10) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            with error:
-                return error.code, error.read().decode()
 
 
 @pytest.fixture

@@ -10,13 +10,12 @@ import statistics
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import create_engine, func, select
 
 from messageboard.schema import message_count, messages
-from tests.live_server import EDITOR, EDITOR_PASSWORD
+from tests.live_server import EDITOR, EDITOR_PASSWORD, worker_pids  # noqa: F401 - tests import it from here
 
 # gunicorn's sync workers under test, as issue 6 asks.
 WORKERS = 4
@@ -165,24 +164,6 @@ def textarea_text(page: str) -> str | None:
     """The text in the page's text field (what the visitor typed, on a rejected or conflicting form)."""
     found = _TEXTAREA.search(page)
     return html.unescape(found.group(1)) if found else None
-
-
-def worker_pids(master_pid: int) -> list[int]:
-    """The gunicorn master's current child processes: its workers."""
-    try:
-        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-        return [int(pid) for pid in children]
-    except FileNotFoundError:  # a kernel without CONFIG_PROC_CHILDREN: scan every process's parent
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text()
-                except OSError:
-                    continue
-                if int(stat.rpartition(")")[2].split()[1]) == master_pid:
-                    pids.append(int(entry.name))
-        return pids
 
 
 # Every B-tree index of the messages table, each with every heap row it should hold (amcheck).
