@@ -11,7 +11,8 @@ wsgi_app = "messageboard.wsgi:app"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # Sync workers each serve one request at a time: two per core keeps the cores busy while one
 # worker waits on the database, plus one for a request that is slow for other reasons.
-workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1))
+# The CPUs this process may run on (a container's cpuset), not every CPU of the machine.
+workers = int(os.environ.get("WEB_CONCURRENCY", len(os.sched_getaffinity(0)) * 2 + 1))
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
@@ -35,12 +36,14 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 def on_starting(server):
-    """Check the settings and the built assets once, in the master, so a problem stops it in one line."""
+    """Check the settings, the built assets and the database once, in the master, so a problem
+    stops it in one line."""
     from messageboard.settings import ConfigError
-    from messageboard.startup import check_can_serve
+    from messageboard.startup import check_can_serve, check_database_answers
 
     try:
         check_can_serve()
+        check_database_answers()
     except ConfigError as problem:
         print(f"messageboard: {problem}", file=sys.stderr)
         sys.exit(1)

@@ -10,6 +10,7 @@ from jinja2 import FileSystemLoader
 
 from messageboard import auth, commands, errors, export, legacy, messages, store, styleguide
 from messageboard.assets import build_paths, init_assets
+from messageboard.commands import SCHEMA_CREATED_AT_START
 from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
 from messageboard.extensions import csrf, db
 from messageboard.http_security import init_http_security
@@ -78,7 +79,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def create_schema_on_first_start(app: Flask) -> None:
-    """Create the tables if the database is new, then close the connection used for it.
+    """Create the tables if the database lacks them, then close the connection used for it.
 
     A database that cannot be reached does not stop the app: gunicorn's master checked it at
     start-up, so this is a worker restarted during an outage, which must come up and answer 503
@@ -86,7 +87,7 @@ def create_schema_on_first_start(app: Flask) -> None:
     """
     with app.app_context():
         try:
-            store.create_schema()
+            app.extensions[SCHEMA_CREATED_AT_START] = not store.schema_exists() and store.create_schema()
         except UNAVAILABLE_ERRORS as error:
             app.logger.warning("Database unavailable at start (%s); pages answer 503 until it is back.",
                                first_line(error))

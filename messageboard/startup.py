@@ -7,13 +7,22 @@ from messageboard.styleguide.fixtures import check_fixtures
 
 
 def check_can_serve() -> None:
-    """Raise ConfigError if the settings are wrong, the styleguide's fixtures are, the database
-    server does not answer, or, where the app never builds, assets are unbuilt."""
+    """Raise ConfigError if the settings are wrong, the styleguide's fixtures are, or, where the app
+    never builds, assets are unbuilt."""
     settings = load_settings(instance_path=instance_folder())
     if settings.values["STYLEGUIDE"]:
         check_fixtures(settings.values)
     if not settings.values["ASSETS_AUTO_BUILD"]:
         check_built(settings.values)
+
+
+def check_database_answers() -> None:
+    """Raise ConfigError if the database server ``DATABASE_URL`` names does not answer.
+
+    For a server's first start only (gunicorn's master): a worker restarted during an outage must
+    start anyway and answer 503 until the database is back, not fail and take the server down.
+    """
+    settings = load_settings(instance_path=instance_folder())
     if problem := connection_problem(settings.values):
         raise ConfigError(f"DATABASE_URL: {problem}: start the database server, or correct the URL's "
                           "host, port, user or database name")

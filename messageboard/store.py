@@ -143,6 +143,14 @@ def create_schema() -> bool:
     return is_new
 
 
+def schema_exists() -> bool:
+    """Whether every table is there, the database's own ones too: one look, no lock and no DDL,
+    so that a role that may only read and write (an export's, say) can start the app."""
+    with db.reading() as connection:
+        present = set(inspect(connection).get_table_names())
+    return {table.name for table in metadata.sorted_tables} | set(db.backend_tables()) <= present
+
+
 def get_message(key: str) -> Message | None:
     """Return the message with this key, or None."""
     with db.reading() as connection:

@@ -4,10 +4,12 @@ from messageboard import store
 from messageboard.commands import masked_value
 
 
-def test_db_init_is_idempotent_and_names_the_database(app, runner):
+def test_db_init_is_idempotent_and_names_the_database(app, make_app, runner):
     first = runner.invoke(args=["db", "init"])
     assert first.exit_code == 0
-    assert first.output == f"Database already set up: sqlite:///{app.instance_path}/messageboard.sqlite3\n"
+    assert first.output == f"Database created: sqlite:///{app.instance_path}/messageboard.sqlite3\n"
+    again = make_app().test_cli_runner().invoke(args=["db", "init"])
+    assert again.output == f"Database already set up: sqlite:///{app.instance_path}/messageboard.sqlite3\n"
     with app.app_context():
         assert store.list_messages().total == 1
 

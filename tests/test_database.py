@@ -4,6 +4,7 @@ import logging
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from messageboard.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from messageboard.extensions import db
@@ -76,6 +77,31 @@ def test_a_request_waiting_past_the_pool_timeout_answers_503_then_the_site_recov
         assert_unavailable_page(client.get("/messages/default"))
         held.close()
     assert client.get("/messages/default").status_code == 200
+
+
+@pytest.fixture
+def reader_url(postgres, postgres_url):
+    """The URL of a role that may only read the schema of ``postgres_url`` (an export's, say)."""
+    url = make_url(postgres_url)
+    schema = url.query["options"].removeprefix("-csearch_path=").split(",")[0]
+    role = f"reader_{schema}"
+    postgres.execute(f'CREATE ROLE "{role}" LOGIN')
+    try:
+        yield url.set(username=role).render_as_string(hide_password=False)
+    finally:
+        postgres.execute(f'DROP OWNED BY "{role}"')
+        postgres.execute(f'DROP ROLE "{role}"')
+
+
+def test_a_role_that_may_only_read_can_start_on_a_set_up_database(make_app, postgres, postgres_url, reader_url):
+    """Starting runs no DDL once the tables are there, so a read-only role (an export's) can start."""
+    make_app(DATABASE_URL=postgres_url)  # the owner sets the database up
+    schema = make_url(reader_url).username.removeprefix("reader_")
+    postgres.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO "reader_{schema}"')
+    postgres.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "reader_{schema}"')
+    client = make_app(DATABASE_URL=reader_url).test_client()
+    assert parse(client.get("/messages/default")).select_one(".message-text").get_text() == \
+        "Hello to the World of Flask!"
 
 
 def test_a_psql_write_shows_on_the_next_page(make_app, postgres_url):

@@ -242,10 +242,6 @@ def wait_for_replacement(site: ProxiedSite, killed: int, booted_before: int) -> 
         time.sleep(0.1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: messageboard/wsgi.py runs check_can_serve() in every gunicorn worker, so a worker (re)started "
-    "while the database is away raises ConfigError before create_app() and exits with code 3, and "
-    "gunicorn's master then halts ('Worker failed to boot'): the whole site goes down for good"))
 def test_a_worker_restarted_while_the_database_is_away_boots_and_answers_503(proxied_site):
     site, proxy = proxied_site, proxied_site.proxy
     visitor = Browser(site.server.url)

@@ -79,6 +79,11 @@ class Database:
             yield connection
 
     @staticmethod
+    def backend_tables() -> tuple[str, ...]:
+        """The tables only this database has, which ``create_backend_schema`` makes."""
+        return current_app.extensions[_EXTENSION_KEY].backend.OWN_TABLES
+
+    @staticmethod
     def create_backend_schema(connection: Connection) -> None:
         """Create what only this database has, after the tables: its search index, its change counter."""
         current_app.extensions[_EXTENSION_KEY].backend.create_schema(connection)

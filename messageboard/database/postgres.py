@@ -25,6 +25,8 @@ SNAPSHOT_OPTIONS = {"isolation_level": "REPEATABLE READ", "postgresql_readonly":
 # READ COMMITTED: the store's writes are conditional statements checked by their row counts and
 # unique keys, which stay correct at this level without serialising every writer.
 WRITE_OPTIONS: dict = {}
+# Made by create_schema, beside the tables every database has.
+OWN_TABLES = (data_version.name,)
 
 # Any number unique to this application: the advisory lock taken while creating the schema.
 SCHEMA_LOCK_KEY = 0x6D657373_61676562  # "messageb"
@@ -68,7 +70,8 @@ def create_schema(connection: Connection) -> None:
     except DBAPIError as error:
         # Search still works, by reading every row; only its speed on large sites depends on this.
         current_app.logger.warning("Search will scan the whole messages table: pg_trgm could not be set up "
-                                   "(%s). A superuser can run CREATE EXTENSION pg_trgm in this database.",
+                                   "(%s). The database's owner or a superuser can run CREATE EXTENSION pg_trgm in "
+                                   "it, then flask db init.",
                                    first_line(error))
 
 

@@ -12,13 +12,15 @@ import sqlalchemy
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL
 
-from messageboard.schema import SQLITE_SEARCH_DDL
+from messageboard.schema import SQLITE_SEARCH_DDL, SQLITE_SEARCH_INDEX
 
 # No BEGIN for a lone read: it is its own transaction, one round trip fewer.
 READ_OPTIONS: dict = {}
 # The listener below turns these into BEGIN (a snapshot for several reads) and BEGIN IMMEDIATE.
 SNAPSHOT_OPTIONS = {"snapshot": True}
 WRITE_OPTIONS = {"take_write_lock": True}
+# Made by create_schema, beside the tables every database has.
+OWN_TABLES = (SQLITE_SEARCH_INDEX,)
 
 
 def create_engine(url: URL, config) -> Engine:
