@@ -15,7 +15,7 @@ from urllib.parse import urlencode, urlsplit
 from sqlalchemy import create_engine, func, select
 
 from messageboard.schema import message_count, messages
-from tests.live_server import EDITOR, EDITOR_PASSWORD, worker_pids  # noqa: F401 - tests import it from here
+from tests.live_server import EDITOR, EDITOR_PASSWORD
 
 # gunicorn's sync workers under test, as issue 6 asks.
 WORKERS = 4

@@ -31,8 +31,8 @@ from tests.stress.stress_helpers import (
     hidden_value,
     log_problems,
     textarea_text,
-    worker_pids,
 )
+from tests.live_server import worker_pids
 
 pytestmark = pytest.mark.stress
 
