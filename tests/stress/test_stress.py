@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.live_server import worker_pids
 from tests.stress.stress_helpers import (
     REQUEST_TIMEOUT,
     WORKERS,
@@ -32,7 +33,6 @@ from tests.stress.stress_helpers import (
     log_problems,
     textarea_text,
 )
-from tests.live_server import worker_pids
 
 pytestmark = pytest.mark.stress
 
