@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
+from pathlib import Path
 
 from bench import BenchError
 
@@ -29,9 +31,11 @@ def describe() -> str:
     return f"wrk -t{THREADS} -c{CONNECTIONS}"
 
 
-def measure(url: str, seconds: int) -> float:
-    """Load ``url`` for ``seconds`` and return the requests per second wrk reports."""
-    command = [require_wrk(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
+def measure(url: str, seconds: int, script: Path | None = None, script_args: Sequence[str] = ()) -> float:
+    """Load ``url`` for ``seconds`` and return the requests per second wrk reports; a wrk Lua
+    ``script``, given ``script_args``, may make each request (its path, on ``url``'s server)."""
+    command = [require_wrk(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    command += ["-s", str(script), url, "--", *script_args] if script else [url]
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
     if result.returncode != 0:
         raise BenchError(f"{' '.join(command)} failed ({result.returncode}):\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from statistics import median, quantiles
 
 from bench.build_times import REBUILD_GOAL_MS, BuildTimes
@@ -17,13 +18,15 @@ from bench.page_weight import ACCEPT_ENCODING, GOAL_BYTES, GOAL_REQUESTS, KB, Pa
 
 @dataclass(frozen=True)
 class Case:
-    """One measured URL: its letter in the ratios, what it is, the server, the path, a footnote."""
+    """One measured URL: its letter in the ratios, what it is, the server, the path, a footnote;
+    with a wrk Lua ``script`` making each request, the path only describes them."""
 
     letter: str
     title: str
     server: str
     path: str
     note: str = ""
+    script: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,12 @@ RATIOS = (
     Ratio("f", "a"),
     Ratio("g", "a"),
     Ratio("h", "f"),
+    # PostgreSQL over SQLite: the list with and without the page cache, then adding a message.
+    Ratio("j", "c"),
+    Ratio("k", "f"),
+    Ratio("l", "a"),
+    Ratio("m", "a"),
+    Ratio("m", "l"),
 )
 
 

@@ -1,14 +1,23 @@
-"""Benchmark data: SQLite databases filled through the site's own store, and the built bundles."""
+"""Benchmark data: SQLite databases and a PostgreSQL database of the bench's own, filled through
+the site's own store, copies of them for the adds, and the built bundles."""
 
 from __future__ import annotations
 
+import os
 import random
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from bench import PROJECT_ROOT, WORK_DIR, BenchError
 from messageboard import create_app, store
@@ -23,6 +32,10 @@ WORDS = (
 ).split()
 TEXT_LENGTHS = (40, 300)
 SEED = 20240601
+# The PostgreSQL server the bench creates its databases on, through its maintenance database.
+POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
+                                    "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 
 
 def message_key(number: int) -> str:
@@ -62,19 +75,95 @@ def ensure_database(count: int, secret_key: str) -> Path:
         return path
     _remove_database(path)
     print(f"  {path.name}: adding {count:,} messages through store.add_many ...", flush=True)
-    _fill(path, instance, count, secret_key)
+    _fill(database_url(path), instance, count, secret_key)
     return path
 
 
-def _make_app(path: Path, instance: Path, secret_key: str) -> Flask:
-    """Build the site's production app on this database file."""
-    return create_app("production", instance_path=instance, SECRET_KEY=secret_key,
-                      DATABASE_URL=database_url(path))
+def writable_copy(path: Path) -> Path:
+    """Return a fresh copy of an SQLite file, for the adds to grow while the original stays as seeded."""
+    copy = path.with_name(f"{path.stem}-adds{path.suffix}")
+    _remove_database(copy)
+    with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    print(f"  {copy.name}: a copy of {path.name} for the adds")
+    return copy
+
+
+@dataclass(frozen=True)
+class PostgresDatabases:
+    """URLs of the bench's PostgreSQL databases: one as seeded, and a copy of it for the adds."""
+
+    seeded: str
+    adds: str
+
+
+@contextmanager
+def postgres_databases(count: int, secret_key: str) -> Iterator[PostgresDatabases]:
+    """Create messageboard_bench_<pid> on the local PostgreSQL server (BENCH_POSTGRES_URL), with
+    ``count`` benchmark messages added through store.add_many as in the SQLite files, and a copy of
+    it for the adds; drop both on leaving, whatever happened, closing connections servers left."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"messageboard_bench_{os.getpid()}"
+    names = (name, f"{name}_adds")
+    try:
+        with admin.connect() as connection:
+            version, synchronous_commit = (connection.exec_driver_sql(f"SHOW {setting}").scalar()
+                                           for setting in ("server_version", "synchronous_commit"))
+        _execute(admin, f'CREATE DATABASE "{name}"')
+    except SQLAlchemyError as error:
+        admin.dispose()
+        raise BenchError(f"cannot create a database on {shown_url(POSTGRES_ADMIN_URL)}: {_first_line(error)}; "
+                         f"start the server ({START_POSTGRES}) or set BENCH_POSTGRES_URL") from None
+    try:
+        seeded, adds = (_url_of(database) for database in names)
+        print(f"  PostgreSQL {version}, synchronous_commit {synchronous_commit}: in {name}, "
+              f"adding {count:,} messages through store.add_many ...", flush=True)
+        _fill(seeded, WORK_DIR / "instance-postgres", count, secret_key)
+        # As a database that has served a while would be after autovacuum: statistics gathered,
+        # pages marked all-visible, nothing for autovacuum to start on in the middle of the run.
+        _execute(create_engine(seeded, isolation_level="AUTOCOMMIT", poolclass=NullPool), "VACUUM ANALYZE")
+        _execute(admin, f'CREATE DATABASE "{names[1]}" TEMPLATE "{name}"')
+        print(f"  PostgreSQL {names[1]}: a copy of {name} for the adds")
+        yield PostgresDatabases(seeded, adds)
+    finally:
+        for database in reversed(names):
+            try:
+                _execute(admin, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            except SQLAlchemyError as error:
+                print(f"bench: could not drop PostgreSQL database {database}: {_first_line(error)}; "
+                      "drop it yourself", file=sys.stderr)
+        admin.dispose()
+
+
+def _execute(engine: Engine, statement: str) -> None:
+    """Run one statement on a connection of its own (the engines here pool none)."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql(statement)
+
+
+def _url_of(database: str) -> str:
+    """Return the URL of a database on the bench's PostgreSQL server, password kept."""
+    return make_url(POSTGRES_ADMIN_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def shown_url(url: str) -> str:
+    """Return the URL with any password masked, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _first_line(error: Exception) -> str:
+    """Return the first line of the driver's message."""
+    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+
+
+def _make_app(url: str, instance: Path, secret_key: str) -> Flask:
+    """Build the site's production app on this database."""
+    return create_app("production", instance_path=instance, SECRET_KEY=secret_key, DATABASE_URL=url)
 
 
 def _holds(path: Path, instance: Path, count: int, secret_key: str) -> bool:
     """Whether the database holds exactly the benchmark messages (plus the default one)."""
-    app = _make_app(path, instance, secret_key)
+    app = _make_app(database_url(path), instance, secret_key)
     with app.app_context():
         try:
             expected = count + (store.get_message(store.DEFAULT_KEY) is not None)
@@ -84,14 +173,15 @@ def _holds(path: Path, instance: Path, count: int, secret_key: str) -> bool:
             db.engine.dispose()
 
 
-def _fill(path: Path, instance: Path, count: int, secret_key: str) -> None:
+def _fill(url: str, instance: Path, count: int, secret_key: str) -> None:
     """Create the database with the app's schema and add the benchmark messages in one go."""
-    app = _make_app(path, instance, secret_key)
+    app = _make_app(url, instance, secret_key)
     with app.app_context():
         try:
             store.add_many(fake_messages(count))
         finally:
-            # Closing the last connection checkpoints the WAL, so servers start on a compact file.
+            # SQLite: closing the last connection checkpoints the WAL, so servers start on a compact
+            # file. PostgreSQL: no session may stay in a database that is copied as a template.
             db.engine.dispose()
 
 
