@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from messageboard.database import postgres as postgres_backend
 from messageboard.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from messageboard.extensions import db
 from tests.conftest import parse, submit_form
@@ -63,10 +64,45 @@ def test_a_logged_in_editor_gets_the_503_page_not_a_500(unreachable_app):
     assert parse(response).select_one(".editor-name") is None
 
 
-def test_the_pool_is_capped_per_worker_and_checks_connections(make_app, postgres_url):
+def test_the_pool_is_capped_per_worker(make_app, postgres_url):
     engine = make_app(DATABASE_URL=postgres_url).extensions["messageboard.database"].engine
     assert (engine.pool.size(), engine.pool._max_overflow, engine.pool._timeout) == (2, 0, 5)
-    assert engine.pool._pre_ping
+
+
+def backend_pid(connection) -> int:
+    """The PostgreSQL server process serving this connection."""
+    return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(make_app, postgres_url, postgres,
+                                                                         monkeypatch):
+    """A restart or failover kills the pool's connections; the next request must not see it."""
+    app = make_app(DATABASE_URL=postgres_url, PAGE_CACHE_SIZE=0)
+    client = app.test_client()
+    with app.app_context():
+        with db.engine.connect() as connection:
+            first = backend_pid(connection)
+        postgres.execute(f"SELECT pg_terminate_backend({first})")
+        monkeypatch.setattr(postgres_backend, "CHECK_AFTER_IDLE_SECONDS", 0)  # as after a pause
+        assert client.get("/messages/default").status_code == 200
+        with db.engine.connect() as connection:
+            assert backend_pid(connection) != first
+
+
+@pytest.mark.parametrize(("idle_seconds", "checks"), [(1.0, 0), (0, 2)])
+def test_only_a_connection_idle_for_a_while_is_checked(make_app, postgres_url, monkeypatch, idle_seconds, checks):
+    """Under load the check costs nothing: a connection that just answered goes straight back to
+    work (the first use of a new connection is never checked)."""
+    monkeypatch.setattr(postgres_backend, "CHECK_AFTER_IDLE_SECONDS", idle_seconds)
+    app = make_app(DATABASE_URL=postgres_url)
+    dialect = app.extensions["messageboard.database"].engine.dialect
+    pings = []
+    monkeypatch.setattr(dialect, "do_ping", lambda connection: pings.append(connection) or True)
+    with app.app_context():
+        for _ in range(3):
+            with db.reading() as connection:
+                connection.execute(text("SELECT 42"))
+    assert len(pings) == checks
 
 
 def test_a_request_waiting_past_the_pool_timeout_answers_503_then_the_site_recovers(make_app, postgres_url):

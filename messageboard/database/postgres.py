@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import sqlalchemy
 from flask import current_app
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 
 from messageboard.database.errors import first_line
 from messageboard.schema import (
@@ -28,22 +29,23 @@ WRITE_OPTIONS: dict = {}
 # Made by create_schema, beside the tables every database has.
 OWN_TABLES = (data_version.name,)
 
+# A connection used less than this many seconds ago is taken as alive; one idle for longer is
+# checked with a round trip before use (see _check_connections_idle_for_a_while).
+CHECK_AFTER_IDLE_SECONDS = 1.0
+
 # Any number unique to this application: the advisory lock taken while creating the schema.
 SCHEMA_LOCK_KEY = 0x6D657373_61676562  # "messageb"
 
 
 def create_engine(url: URL, config) -> Engine:
-    """An engine with ``DATABASE_POOL_SIZE`` connections at most, each checked before use."""
+    """An engine with ``DATABASE_POOL_SIZE`` connections at most, checked before use after a pause."""
     connect_timeout = int(config["DATABASE_CONNECT_TIMEOUT"])
-    return sqlalchemy.create_engine(
+    engine = sqlalchemy.create_engine(
         url,
         # A hard cap, so that workers x hosts x pool size is the most the site ever opens.
         pool_size=int(config["DATABASE_POOL_SIZE"]),
         max_overflow=0,
         pool_timeout=float(config["DATABASE_POOL_TIMEOUT"]),
-        # A pooled connection may have died with a database restart or failover; checking it
-        # costs one round trip and turns that into a reconnect instead of an error page.
-        pool_pre_ping=True,
         connect_args={
             "connect_timeout": connect_timeout,
             # A silently dropped link fails a query after this long instead of hanging the worker.
@@ -51,6 +53,35 @@ def create_engine(url: URL, config) -> Engine:
             "application_name": "messageboard",
         },
     )
+    _check_connections_idle_for_a_while(engine)
+    return engine
+
+
+def _check_connections_idle_for_a_while(engine: Engine) -> None:
+    """Ping a pooled connection before use if it sat idle for ``CHECK_AFTER_IDLE_SECONDS``.
+
+    A connection may have died in the pool with a database restart, a failover or a dropped link;
+    the check turns that into a reconnect instead of an error page. SQLAlchemy's pool_pre_ping
+    checks every time, which doubled the round trips of a page served from the page cache; a
+    connection that answered a moment ago is as good as checked, so under load nothing is paid.
+    (A restart under load fails the requests already on their way, pinged or not; the error
+    invalidates the pool, so each worker reconnects at once.)
+    """
+
+    @event.listens_for(engine, "checkin")
+    def note_idle_since(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def check_if_idle_for_a_while(dbapi_connection, record, _proxy):
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < CHECK_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool replaces this connection and every other one older than now.
+            raise InvalidatePoolError(f"idle connection failed its check: {first_line(error)}") from error
 
 
 def lock_schema(connection: Connection) -> None:
