@@ -16,10 +16,12 @@ class BaseConfig:
     DATABASE_URL = None
     # Seconds a writer waits for another writer's lock before giving up (SQLite busy_timeout).
     DATABASE_BUSY_TIMEOUT = 10
-    # PostgreSQL: connections each worker process may hold, never more; opened as needed. A sync
-    # worker uses one at a time, so 2 leaves room. Size it so that workers x hosts x this stays
-    # under the server's max_connections (docs/deploy.md works it through).
-    DATABASE_POOL_SIZE = 2
+    # PostgreSQL: connections each worker process may hold for its requests, never more; a sync
+    # worker serves one request at a time and uses one. Raise it to the thread count for threaded
+    # workers. The page cache reads its change counter on one more connection of its own, so a
+    # worker holds at most this + 1: keep workers x hosts x (this + 1) under the server's
+    # max_connections (docs/deploy.md works it through).
+    DATABASE_POOL_SIZE = 1
     # PostgreSQL: seconds a request waits for a free pooled connection, then answers 503.
     DATABASE_POOL_TIMEOUT = 5
     # PostgreSQL: seconds to connect before a page answers 503; also how long a query may wait

@@ -92,4 +92,4 @@ def create_schema_on_first_start(app: Flask) -> None:
             app.logger.warning("Database unavailable at start (%s); pages answer 503 until it is back.",
                                first_line(error))
         # gunicorn may fork after this; a pooled connection must not cross a fork.
-        db.engine.dispose()
+        db.close(app)

@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup
 from hypothesis import settings
 
 from messageboard import create_app
+from messageboard.extensions import db
 from messageboard.settings import PROJECT_ROOT
 from tests.databases import PostgresTestDatabase
 
@@ -95,7 +96,7 @@ def make_app(tmp_path, monkeypatch, database_url):
 
     yield factory
     for app in made:
-        app.extensions["messageboard.database"].engine.dispose()
+        db.close(app)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from messageboard.database import postgres as postgres_backend
 from messageboard.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from messageboard.extensions import db
+from messageboard.page_cache import page_store
 from tests.conftest import parse, submit_form
 from tests.live_server import free_port
 from tests.test_errors import assert_site_page
@@ -66,7 +67,7 @@ def test_a_logged_in_editor_gets_the_503_page_not_a_500(unreachable_app):
 
 def test_the_pool_is_capped_per_worker(make_app, postgres_url):
     engine = make_app(DATABASE_URL=postgres_url).extensions["messageboard.database"].engine
-    assert (engine.pool.size(), engine.pool._max_overflow, engine.pool._timeout) == (2, 0, 5)
+    assert (engine.pool.size(), engine.pool._max_overflow, engine.pool._timeout) == (1, 0, 5)
 
 
 def backend_pid(connection) -> int:
@@ -151,3 +152,17 @@ def test_a_psql_write_shows_on_the_next_page(make_app, postgres_url):
         connection.execute(text("UPDATE messages SET text = 'Changed in psql' WHERE key = 'default'"))
     outside.dispose()
     assert parse(client.get("/messages/default")).select_one(".message-text").get_text() == "Changed in psql"
+
+
+def test_the_page_cache_reconnects_after_its_counter_connection_dies(make_app, postgres_url, postgres):
+    """A restart kills the counter's connection too: that page is rendered afresh, the next are cached."""
+    app = make_app(DATABASE_URL=postgres_url)
+    client = app.test_client()
+    assert client.get("/messages/default").status_code == 200
+    counter = app.extensions["messageboard.database"].counter
+    postgres.execute(f"SELECT pg_terminate_backend({counter._connection.info.backend_pid})")
+    store = page_store(app)
+    hits = store.hits
+    assert client.get("/messages/default").status_code == 200  # the counter failed: rendered, not cached
+    assert client.get("/messages/default").status_code == 200
+    assert store.hits == hits + 1

@@ -137,9 +137,10 @@ def test_page_numbers_to_link_leave_gaps():
     assert store.Page([], 1, 20, 0).numbers_to_link() == [1]
 
 
-def test_concurrent_writers_all_land(app):
+def test_concurrent_writers_all_land(make_app):
     """Eight threads, each with its own connection, add, edit and put at once; every write lands
     (on SQLite, none sees "database is locked"; on PostgreSQL, puts of one new key do not collide)."""
+    app = make_app(DATABASE_POOL_SIZE=8)  # a connection per thread, as eight workers would have
     errors = []
 
     def writer(number):
@@ -192,4 +193,4 @@ def test_many_processes_starting_at_once_on_a_new_database_all_start(tmp_path, r
             app = create_app("testing", instance_path=instance, DATABASE_URL=url)
             with app.app_context():
                 assert store.list_messages().total == 1
-            app.extensions["messageboard.database"].engine.dispose()
+            db.close(app)

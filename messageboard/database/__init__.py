@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Protocol
 
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine
@@ -24,13 +25,23 @@ SUPPORTED_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
 BACKENDS: dict[str, ModuleType] = {"sqlite": sqlite, "postgresql": postgres}
 
 
+class ChangeCounter(Protocol):
+    """A number that moves whenever anyone commits a change, read on a connection of its own."""
+
+    def current(self) -> int:
+        """The number now."""
+
+    def close(self) -> None:
+        """Close the counter's connection (the next read opens another)."""
+
+
 @dataclass(frozen=True)
 class BoundDatabase:
-    """One app's engine and the backend module that made it."""
+    """One app's engine, the backend module that made it, and its change counter, if it has one."""
 
     engine: Engine
     backend: ModuleType
-    change_counter: Callable[[], int] | None
+    counter: ChangeCounter | None
 
 
 class Database:
@@ -41,7 +52,7 @@ class Database:
         url = make_url(app.config["DATABASE_URL"] or default_sqlite_url(Path(app.instance_path)))
         backend = BACKENDS[url.get_backend_name()]  # settings checked the name at start-up
         engine = backend.create_engine(url, app.config)
-        app.extensions[_EXTENSION_KEY] = BoundDatabase(engine, backend, backend.change_counter(engine))
+        app.extensions[_EXTENSION_KEY] = BoundDatabase(engine, backend, backend.change_counter(engine, app.config))
 
     @property
     def engine(self) -> Engine:
@@ -51,7 +62,16 @@ class Database:
     @staticmethod
     def change_counter(app: Flask) -> Callable[[], int] | None:
         """A function returning a number that moves whenever anyone commits a change; None where unknown."""
-        return app.extensions[_EXTENSION_KEY].change_counter
+        counter = app.extensions[_EXTENSION_KEY].counter
+        return counter.current if counter else None
+
+    @staticmethod
+    def close(app: Flask) -> None:
+        """Close the app's connections, pooled and the change counter's (before a fork, say)."""
+        bound = app.extensions[_EXTENSION_KEY]
+        bound.engine.dispose()
+        if bound.counter:
+            bound.counter.close()
 
     @contextmanager
     def reading(self, *, snapshot: bool = False) -> Iterator[Connection]:

@@ -6,7 +6,6 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
 
 import sqlalchemy
 from sqlalchemy import Connection, Engine, event
@@ -41,12 +40,12 @@ def create_schema(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-def change_counter(engine: Engine) -> Callable[[], int] | None:
+def change_counter(engine: Engine, _config) -> SQLiteChangeWatcher | None:
     """The file's data version, read on a connection of its own; None for an in-memory database."""
     database_file = engine.url.database
     if not database_file or database_file == ":memory:":
         return None
-    return SQLiteChangeWatcher(database_file).current
+    return SQLiteChangeWatcher(database_file)
 
 
 class SQLiteChangeWatcher:
@@ -70,6 +69,13 @@ class SQLiteChangeWatcher:
                                                    isolation_level=None)
                 self._pid = os.getpid()
             return self._connection.execute("PRAGMA data_version").fetchone()[0]
+
+    def close(self) -> None:
+        """Close the connection, if this process opened one."""
+        with self._lock:
+            if self._connection is not None and self._pid == os.getpid():
+                self._connection.close()
+            self._connection = self._pid = None
 
 
 def _use_wal(cursor, busy_timeout: float) -> None:

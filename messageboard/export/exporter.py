@@ -92,7 +92,7 @@ def export_site(app: Flask, options: ExportOptions,
     with app.app_context():
         specs = plan_pages(app, with_styleguide=options.styleguide)
         site = site_digest(app, {"base_path": options.base_path, "relative": options.relative})
-        db.engine.dispose()  # the worker processes open their own connections
+        db.close(app)  # the worker processes open their own connections
     state_file = Path(app.instance_path) / "export-state" / f"{_name(out)}.json"
     previous = _load_state(state_file, site) if out.is_dir() else {}
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
