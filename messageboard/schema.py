@@ -104,8 +104,10 @@ SQLITE_SEARCH_DDL = (
 )
 
 # PostgreSQL has no counterpart of SQLite's PRAGMA data_version, which the page cache watches: a
-# statement trigger moves this row's version with every change to messages, whoever makes it
-# (any host, psql), in the same transaction. Adds and deletes already queue on message_count's row.
+# trigger moves this row's version in every transaction that changes messages, whoever runs it
+# (any host, psql). It fires at commit (a deferred constraint trigger), once per transaction, so
+# the row is always the last lock a writer takes: moved mid-transaction, between row locks, it
+# deadlocked writers that take the same rows in another order. A TRUNCATE moves it at once.
 postgres_metadata = MetaData()
 data_version = Table(
     "data_version",
@@ -116,11 +118,19 @@ data_version = Table(
 POSTGRES_CHANGE_COUNTER_DDL = (
     """CREATE OR REPLACE FUNCTION messages_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        UPDATE data_version SET version = version + 1 WHERE id = 1;
+        IF current_setting('messageboard.data_version_moved', true) IS DISTINCT FROM 'yes' THEN
+            PERFORM set_config('messageboard.data_version_moved', 'yes', true);  -- for this transaction
+            UPDATE data_version SET version = version + 1 WHERE id = 1;
+        END IF;
         RETURN NULL;
     END $$""",
-    """CREATE OR REPLACE TRIGGER messages_changed
-        AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON messages
+    # Constraint triggers have no CREATE OR REPLACE; this runs in the schema set-up's transaction.
+    "DROP TRIGGER IF EXISTS messages_changed ON messages",
+    """CREATE CONSTRAINT TRIGGER messages_changed
+        AFTER INSERT OR UPDATE OR DELETE ON messages
+        DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION messages_changed()""",
+    """CREATE OR REPLACE TRIGGER messages_truncated AFTER TRUNCATE ON messages
         FOR EACH STATEMENT EXECUTE FUNCTION messages_changed()""",
     "INSERT INTO data_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
 )
