@@ -21,6 +21,7 @@ from sqlalchemy.pool import NullPool
 
 from bench import PROJECT_ROOT, WORK_DIR, BenchError
 from messageboard import create_app, store
+from messageboard.database.errors import first_line
 from messageboard.extensions import db
 
 WORDS = (
@@ -112,7 +113,7 @@ def postgres_databases(count: int, secret_key: str) -> Iterator[PostgresDatabase
         _execute(admin, f'CREATE DATABASE "{name}"')
     except SQLAlchemyError as error:
         admin.dispose()
-        raise BenchError(f"cannot create a database on {shown_url(POSTGRES_ADMIN_URL)}: {_first_line(error)}; "
+        raise BenchError(f"cannot create a database on {shown_url(POSTGRES_ADMIN_URL)}: {first_line(error)}; "
                          f"start the server ({START_POSTGRES}) or set BENCH_POSTGRES_URL") from None
     try:
         seeded, adds = (_url_of(database) for database in names)
@@ -130,7 +131,7 @@ def postgres_databases(count: int, secret_key: str) -> Iterator[PostgresDatabase
             try:
                 _execute(admin, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             except SQLAlchemyError as error:
-                print(f"bench: could not drop PostgreSQL database {database}: {_first_line(error)}; "
+                print(f"bench: could not drop PostgreSQL database {database}: {first_line(error)}; "
                       "drop it yourself", file=sys.stderr)
         admin.dispose()
 
@@ -149,11 +150,6 @@ def _url_of(database: str) -> str:
 def shown_url(url: str) -> str:
     """Return the URL with any password masked, for messages."""
     return make_url(url).render_as_string(hide_password=True)
-
-
-def _first_line(error: Exception) -> str:
-    """Return the first line of the driver's message."""
-    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
 
 
 def _make_app(url: str, instance: Path, secret_key: str) -> Flask:
