@@ -45,7 +45,8 @@ def create_engine(url: URL, config) -> Engine:
     """An engine with ``DATABASE_POOL_SIZE`` connections at most, checked before use after a pause."""
     engine = sqlalchemy.create_engine(
         url,
-        # A hard cap, so that workers x hosts x pool size is the most the site ever opens.
+        # A hard cap: with the page cache's own connection, workers x hosts x (pool size + 1) is
+        # the most the site ever opens.
         pool_size=int(config["DATABASE_POOL_SIZE"]),
         max_overflow=0,
         pool_timeout=float(config["DATABASE_POOL_TIMEOUT"]),
