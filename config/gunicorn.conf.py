@@ -38,7 +38,7 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 def on_starting(server):
     """Check the settings, the built assets and the database once, in the master, so a problem
     stops it in one line."""
-    from messageboard.settings import ConfigError
+    from messageboard.core import ConfigError
     from messageboard.startup import check_can_serve, check_database_answers
 
     try:

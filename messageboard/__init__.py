@@ -16,7 +16,8 @@ from messageboard.extensions import csrf, db
 from messageboard.http_security import init_http_security
 from messageboard.page_cache import init_page_cache
 from messageboard.request_limits import init_request_limits
-from messageboard.settings import instance_folder, load_settings, template_folders
+from messageboard.core import template_folders
+from messageboard.settings import instance_folder, load_settings
 
 
 def create_app(config=None, *, instance_path: str | Path | None = None, **overrides) -> Flask:
@@ -73,7 +74,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(styleguide.bp)
     if app.config["LIVE_RELOAD"]:
         # Imported only here: its file watcher is a development dependency, absent in production.
-        from messageboard.live_reload import init_live_reload
+        from messageboard.live_reload.views import init_live_reload
 
         init_live_reload(app)
 

@@ -18,12 +18,53 @@ same reason, and without a URL adapter its 400 page cannot be rendered (``url_fo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask
 from werkzeug.exceptions import BadRequest, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wsgi import get_host
 
-from messageboard.settings import PROXY_FIX_SETTINGS
+from messageboard.core import ConfigError
+from messageboard.core.setting import Setting, whole
+
+# Hop counts for werkzeug's ProxyFix, one per X-Forwarded-* header.
+PROXY_FIX_SETTINGS = ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST", "PROXY_FIX_X_PORT",
+                      "PROXY_FIX_X_PREFIX")
+
+SETTINGS: tuple[Setting, ...] = (
+    # Strict-Transport-Security max-age in seconds (0: not sent); Production turns it on.
+    whole("HSTS_SECONDS", 0, least=0, note="0: off"),
+    # Host names the site answers to, e.g. ["example.org", ".example.org"] (a leading dot: that
+    # name and its subdomains); any other Host header gets a 400 page, static files too. None: any.
+    Setting("TRUSTED_HOSTS", None),
+    # Proxies in front of the site, as hop counts per X-Forwarded-* header (werkzeug's ProxyFix);
+    # 0 ignores the header, so a visitor cannot forge their address or scheme without a proxy.
+    *(whole(name, 0, least=0, note="0: off") for name in PROXY_FIX_SETTINGS),
+)
+TRUSTED_HOSTS_EXAMPLE = 'MESSAGEBOARD_TRUSTED_HOSTS=\'["example.org", ".example.org"]\''
+
+
+def check_settings(values: Mapping) -> None:
+    """TRUSTED_HOSTS, where set, is a list of host names as Host headers carry them."""
+    hosts = values.get("TRUSTED_HOSTS")
+    if hosts is not None and (not isinstance(hosts, list | tuple) or not hosts):
+        raise ConfigError(f"TRUSTED_HOSTS must be a list of host names, like {TRUSTED_HOSTS_EXAMPLE}, "
+                          f"or null to answer any host, not {hosts!r}")
+    for host in hosts or ():
+        if not isinstance(host, str) or not _is_host_name(host.removeprefix(".")):
+            raise ConfigError(f"TRUSTED_HOSTS has {host!r}, which is not a host name: write names like "
+                              f"{TRUSTED_HOSTS_EXAMPLE} (a leading dot also accepts subdomains), without scheme "
+                              "or path")
+
+
+def _is_host_name(host: str) -> bool:
+    """Whether ``host`` is a name or address, with an optional port, as a Host header carries it."""
+    try:
+        return host_is_trusted(host.encode("idna").decode("ascii"), None)
+    except UnicodeError:
+        return False
 
 # Everything from this site's own origin, nothing inline: no <script> or <style> elements, style=""
 # or on...="" attributes, eval, plugins, <base>, framing by other sites, or forms posting elsewhere.

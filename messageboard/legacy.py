@@ -4,10 +4,17 @@ from flask import Blueprint, Response, current_app
 
 from messageboard import store
 from messageboard.auth.permissions import may_edit
+from messageboard.core.setting import Setting, flag
 from messageboard.page_cache import cacheable
 from messageboard.validation import InvalidMessage, check_key, check_key_length, check_text
 
 bp = Blueprint("legacy", __name__)
+
+SETTINGS: tuple[Setting, ...] = (
+    # GET /add/<key>/<message> writes on a GET, which any page on the web can make a visitor's
+    # browser send, so it is off unless an environment opts in.
+    flag("LEGACY_GET_WRITES", False),
+)
 
 GET_WRITES_OFF = ("GET /add/ is switched off here: it changes data on a GET, which any web page can "
                   "make a visitor's browser send. Use the form at /messages/new, or set "

@@ -20,7 +20,13 @@ import brotli
 from flask import Flask, request
 from werkzeug.http import parse_accept_header, parse_cookie, parse_etags
 
+from messageboard.core.setting import Setting, whole
 from messageboard.database.errors import UNAVAILABLE_ERRORS
+
+SETTINGS: tuple[Setting, ...] = (
+    # Rendered list and message pages each worker keeps until the data changes (0: none).
+    whole("PAGE_CACHE_SIZE", 256, least=0, note="0 turns the cache off"),
+)
 
 _EXTENSION_KEY = "messageboard.page_cache"
 _CACHEABLE = "messageboard.page_cache.cacheable"

@@ -17,6 +17,20 @@ from urllib.parse import unquote_to_bytes
 from flask import Flask, Request, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
+from messageboard.core.setting import Setting, whole
+
+SETTINGS: tuple[Setting, ...] = (
+    # The largest valid form is a 10,000-character text of 4-byte characters, percent-encoded by
+    # the browser at 3 bytes per byte: 120,000 bytes. Anything much larger is not a message.
+    whole("MAX_CONTENT_LENGTH", 256 * 1024, least=1),
+    # multipart/form-data bodies only (browsers send this site's forms url-encoded, which only
+    # MAX_CONTENT_LENGTH bounds): the largest field kept in memory, and the most parts. The
+    # largest valid field is a 10,000-character text of 4-byte characters, 40,000 bytes; the
+    # largest form has 4 fields. A file counts as a part (no form reads files).
+    whole("MAX_FORM_MEMORY_SIZE", 64 * 1024, least=1),
+    whole("MAX_FORM_PARTS", 16, least=1),
+)
+
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 

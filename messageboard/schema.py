@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text, TypeDecorator
 
-KEY_MAX_LENGTH = 64
+from messageboard.core import ADDRESS_MAX_LENGTH, EDITOR_NAME_MAX_LENGTH, KEY_MAX_LENGTH
+
 # 64-bit ids and versions on every database, as SQLite's INTEGER is, so that any revision token
 # SQLite accepts PostgreSQL accepts too. SQLite's autoincrement needs the exact type INTEGER.
 Id = BigInteger().with_variant(Integer, "sqlite")
@@ -55,8 +56,6 @@ message_count = Table(
     Column("total", Integer, nullable=False),
 )
 
-EDITOR_NAME_MAX_LENGTH = 64
-
 # People who may add, edit and delete where anonymous editing is off (`flask editors add`).
 editors = Table(
     "editors",
@@ -76,7 +75,7 @@ login_failures = Table(
     metadata,
     Column("id", Id, primary_key=True),
     Column("name", String(EDITOR_NAME_MAX_LENGTH), nullable=False),
-    Column("address", String(64), nullable=False),
+    Column("address", String(ADDRESS_MAX_LENGTH), nullable=False),
     Column("failed_at", UTCDateTime, nullable=False),
 )
 Index("ix_login_failures_name", login_failures.c.name, login_failures.c.failed_at)

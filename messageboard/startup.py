@@ -2,7 +2,8 @@
 
 from messageboard.assets import check_built
 from messageboard.database import connection_problem
-from messageboard.settings import ConfigError, instance_folder, load_settings
+from messageboard.core import ConfigError
+from messageboard.settings import instance_folder, load_settings
 from messageboard.styleguide.fixtures import check_fixtures
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindparam, false, func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from messageboard.core import stored_number
 from messageboard.extensions import db
 from messageboard.schema import SQLITE_SEARCH_INDEX, message_count, messages, metadata, utcnow
 
@@ -45,26 +46,13 @@ def revision_token(message_id: int, version: int) -> str:
     return f"{message_id}.{version}"
 
 
-# The largest INTEGER SQLite stores (64 bits, signed).
-INTEGER_MAX = 2**63 - 1
-
-
 def parse_revision(token: str) -> tuple[int, int] | None:
-    """Return the (id, version) a revision token names, or None if it is not one."""
+    """Return the (id, version) a revision token names, or None if it is not one a database could hold."""
     message_id, dot, version = (token or "").partition(".")
-    if not (dot and _is_integer(message_id) and _is_integer(version)):
+    message_id, version = stored_number(message_id), stored_number(version)
+    if not dot or message_id is None or version is None:
         return None
-    return int(message_id), int(version)
-
-
-def _is_integer(digits: str) -> bool:
-    """Whether ``digits`` is a whole number in ASCII digits that SQLite can store.
-
-    Not "²" or "٣", which isdigit() accepts and int() does not; not 20 digits, which SQLite cannot
-    compare with; not 5,000, which int() refuses to read.
-    """
-    return (digits.isascii() and digits.isdigit() and len(digits) <= len(str(INTEGER_MAX))
-            and int(digits) <= INTEGER_MAX)
+    return message_id, version
 
 
 @dataclass(frozen=True)

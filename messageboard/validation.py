@@ -2,9 +2,8 @@
 
 import re
 
-from messageboard.schema import KEY_MAX_LENGTH
+from messageboard.core import KEY_MAX_LENGTH, TEXT_MAX_LENGTH
 
-TEXT_MAX_LENGTH = 10_000
 KEY_PATTERN = re.compile(r"[A-Za-z0-9._-]+")
 # Path segments the site's own routes use, and the dot segments browsers rewrite in URLs.
 RESERVED_KEYS = frozenset({"new", ".", ".."})

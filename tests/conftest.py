@@ -16,7 +16,7 @@ from hypothesis import settings
 
 from messageboard import create_app
 from messageboard.extensions import db
-from messageboard.settings import PROJECT_ROOT
+from messageboard.core import PROJECT_ROOT
 from tests.databases import PostgresTestDatabase
 
 STYLEGUIDE_FIXTURES = PROJECT_ROOT / "messageboard" / "styleguide" / "fixtures.yml"

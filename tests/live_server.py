@@ -19,7 +19,7 @@ from typing import Self
 
 from bs4 import BeautifulSoup
 
-from messageboard.settings import PROJECT_ROOT
+from messageboard.core import PROJECT_ROOT
 from tests.conftest import form_fields
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))

@@ -15,7 +15,7 @@ import pytest
 
 from messageboard.assets import AssetBuildError, tools
 from messageboard.assets.manifest import Manifest
-from messageboard.settings import PROJECT_ROOT, ConfigError
+from messageboard.core import PROJECT_ROOT, ConfigError
 from messageboard.startup import check_can_serve
 from tests.conftest import assert_no_inline_code, clean_environment, parse
 

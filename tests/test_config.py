@@ -4,7 +4,8 @@ import pytest
 
 from config.settings import DevelopmentConfig, ProductionConfig
 from messageboard import create_app
-from messageboard.settings import ConfigError, load_settings
+from messageboard.core import ConfigError
+from messageboard.settings import load_settings
 
 
 class CustomConfig(ProductionConfig):

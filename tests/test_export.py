@@ -17,7 +17,7 @@ from messageboard import store
 from messageboard.export.exporter import ExportError, ExportOptions, export_site
 from messageboard.export.preview import ExportHandler
 from messageboard.extensions import db
-from messageboard.settings import PROJECT_ROOT
+from messageboard.core import PROJECT_ROOT
 from tests.conftest import styleguide_fixtures
 from tests.live_server import free_port
 

@@ -11,7 +11,7 @@ import pytest
 
 from messageboard.assets.build import HASHED_NAME
 from messageboard.export import ExportOptions, export_site
-from messageboard.settings import PROJECT_ROOT, ConfigError
+from messageboard.core import PROJECT_ROOT, ConfigError
 from tests.conftest import parse
 
 

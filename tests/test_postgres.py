@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from messageboard.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
-from messageboard.settings import PROJECT_ROOT
+from messageboard.core import PROJECT_ROOT
 from tests.live_server import Browser, LiveServer, Reply, free_port, worker_pids
 from tests.stress.stress_helpers import DatabaseCheck
 from tests.tcp_proxy import TcpProxy

@@ -40,6 +40,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from messageboard import store
+from messageboard.core import SEARCH_MAX_LENGTH
 from tests.conftest import form_fields, parse, submit_form
 
 pytestmark = pytest.mark.both_databases
@@ -66,7 +67,6 @@ KEY_ALPHABET = string.ascii_letters + string.digits + "-_."
 RESERVED_KEYS = {"new", ".", ".."}
 KEY_MAX_LENGTH = 64
 TEXT_MAX_LENGTH = 10_000
-SEARCH_MAX_LENGTH = 200
 
 # Unicode's White_Space characters, which trimming removes (Python's str.isspace() also counts
 # U+001C to U+001F, control characters the rules forbid inside a text; they are left to property 1).

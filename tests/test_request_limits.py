@@ -112,7 +112,7 @@ def test_a_valid_multipart_form_is_saved_and_its_files_ignored(app, client):
 @pytest.mark.parametrize("setting", ["MAX_CONTENT_LENGTH", "MAX_FORM_MEMORY_SIZE", "MAX_FORM_PARTS"])
 @pytest.mark.parametrize("value", [0, None, "lots", True])
 def test_size_limits_must_be_whole_numbers_from_1(make_app, setting, value):
-    from messageboard.settings import ConfigError
+    from messageboard.core import ConfigError
 
     with pytest.raises(ConfigError, match=f"^{setting} must be a whole number from 1 up, not {value!r}$"):
         make_app(**{setting: value})

@@ -13,7 +13,7 @@ from flask import redirect, request, url_for
 from messageboard import store
 from messageboard.http_security import stand_in_host
 from messageboard.page_cache import page_store
-from messageboard.settings import PROJECT_ROOT, ConfigError
+from messageboard.core import PROJECT_ROOT, ConfigError
 from tests.conftest import add_message, parse
 from tests.live_server import LiveServer
 

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from bs4 import BeautifulSoup
 
-from messageboard.settings import PROJECT_ROOT
+from messageboard.core import PROJECT_ROOT
 from tests.live_server import GUNICORN, Browser, LiveServer
 
 pytestmark = pytest.mark.server

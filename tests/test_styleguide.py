@@ -8,7 +8,7 @@ from flask import template_rendered
 
 from messageboard import store
 from messageboard.extensions import db
-from messageboard.settings import PROJECT_ROOT, ConfigError
+from messageboard.core import PROJECT_ROOT, ConfigError
 from messageboard.startup import check_can_serve
 from tests.conftest import STYLEGUIDE_FIXTURES, add_message, assert_no_inline_code, parse, styleguide_fixtures
 

@@ -9,7 +9,7 @@ import pytest
 from flask import template_rendered
 from jinja2 import meta, nodes
 
-from messageboard.settings import PROJECT_ROOT
+from messageboard.core import PROJECT_ROOT
 from tests.conftest import add_message, form_fields, parse, submit_form
 
 DOCS = PROJECT_ROOT / "docs" / "templates.md"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from messageboard.settings import PROJECT_ROOT, ConfigError
+from messageboard.core import PROJECT_ROOT, ConfigError
 from tests.conftest import add_message, parse
 
 

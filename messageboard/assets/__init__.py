@@ -24,7 +24,7 @@ from whitenoise import WhiteNoise
 from messageboard.assets.build import BUNDLES_INPUT, HASHED_NAME, BuildPaths, BuildReport, build_assets
 from messageboard.assets.manifest import Manifest, source_fingerprint
 from messageboard.assets.tools import AssetBuildError
-from messageboard.settings import PROJECT_ROOT, ConfigError, static_folder_path, theme_folder_path
+from messageboard.core import PROJECT_ROOT, ConfigError, static_folder_path, theme_folder_path
 
 BUILD_COMMAND = "flask --app messageboard assets build"
 ONE_YEAR = 365 * 24 * 3600

@@ -21,7 +21,7 @@ from webassets.exceptions import BuildError
 
 from messageboard.assets.manifest import Manifest, source_files, source_fingerprint, write_atomically
 from messageboard.assets.tools import AssetBuildError
-from messageboard.settings import PROJECT_ROOT
+from messageboard.core import PROJECT_ROOT
 
 BUNDLES_INPUT = "<bundles>"
 HASH_LENGTH = 12

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from webassets.filter import Filter, register_filter
 
-from messageboard.settings import PROJECT_ROOT
+from messageboard.core import PROJECT_ROOT
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 

@@ -12,9 +12,24 @@ from messageboard.auth.commands import editors_cli
 from messageboard.auth.editors import Editor, get_editor
 from messageboard.auth.permissions import editor_required, may_edit
 from messageboard.auth.views import bp
+from messageboard.core import stored_number
+from messageboard.core.setting import Setting, flag, whole
 from messageboard.extensions import login_manager
 
-__all__ = ["bp", "editor_required", "init_auth", "may_edit"]
+__all__ = ["SETTINGS", "bp", "editor_required", "init_auth", "may_edit"]
+
+SETTINGS: tuple[Setting, ...] = (
+    # Adding, editing and deleting need an editor's login (`flask editors add`) unless this is on.
+    flag("ANONYMOUS_EDITING", False),
+    # Failed logins for one name, or from one address, within the window before logins wait.
+    whole("LOGIN_MAX_FAILURES", 5, least=1),
+    whole("LOGIN_FAILURE_WINDOW", 15 * 60, least=1),
+    # The session cookie: never readable by scripts, not sent on cross-site POSTs, HTTPS only.
+    flag("SESSION_COOKIE_HTTPONLY", True),
+    Setting("SESSION_COOKIE_SAMESITE", "Lax", lambda value: value in ("Lax", "Strict", "None", None),
+            "{name} must be 'Lax', 'Strict', 'None' or null, not {value}"),
+    flag("SESSION_COOKIE_SECURE", True),
+)
 
 
 def init_auth(app: Flask) -> None:
@@ -35,4 +50,5 @@ def init_auth(app: Flask) -> None:
 @login_manager.user_loader
 def load_editor(editor_id: str) -> Editor | None:
     """The session's editor; None ends the session (the editor was removed)."""
-    return get_editor(int(editor_id)) if editor_id.isdigit() else None
+    number = stored_number(editor_id)
+    return get_editor(number) if number is not None else None

@@ -11,13 +11,11 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from messageboard.core import EDITOR_NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from messageboard.extensions import db
-from messageboard.schema import EDITOR_NAME_MAX_LENGTH, editors, utcnow
+from messageboard.schema import editors, utcnow
 
 NAME_PATTERN = re.compile(rf"^[A-Za-z0-9._@-]{{1,{EDITOR_NAME_MAX_LENGTH}}}$")
-PASSWORD_MIN_LENGTH = 12
-# scrypt reads the whole password; a cap keeps one login from costing seconds of CPU.
-PASSWORD_MAX_LENGTH = 1024
 # Checked against when the name is unknown, so a wrong name costs the same time as a wrong password.
 _UNKNOWN_NAME_HASH = generate_password_hash("not-a-password-of-anyone")
 

@@ -3,9 +3,8 @@
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from messageboard.auth.editors import PASSWORD_MAX_LENGTH
+from messageboard.core import EDITOR_NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH
 from messageboard.forms import SiteForm
-from messageboard.schema import EDITOR_NAME_MAX_LENGTH
 from messageboard.validation import FORBIDDEN_CONTROL_CHARACTER
 
 

@@ -19,8 +19,6 @@ from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
 DATABASE_FILE = "messageboard.sqlite3"
 _EXTENSION_KEY = "messageboard.database"
 
-# The one driver each database is used through (DATABASE_URL names both: postgresql+psycopg://).
-SUPPORTED_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
 # Each backend module creates engines and says how reads, snapshots and writes begin on them.
 BACKENDS: dict[str, ModuleType] = {"sqlite": sqlite, "postgresql": postgres}
 

@@ -14,7 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from messageboard import store, styleguide
 from messageboard.export.exporter import EXPORT_REQUEST, ExportError, ExportOptions, export_site
 from messageboard.export.preview import serve_export
-from messageboard.settings import PROJECT_ROOT, ConfigError
+from messageboard.core import PROJECT_ROOT, ConfigError
 
 bp = Blueprint("export", __name__, cli_group=None)
 

@@ -11,7 +11,7 @@ from flask import Flask
 
 from messageboard import store, styleguide
 from messageboard.export.links import NOT_FOUND_PAGE, LinkStyle
-from messageboard.settings import PROJECT_ROOT
+from messageboard.core import PROJECT_ROOT
 
 NOT_FOUND_URL = "/__exported-404__"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import watchfiles
 
 from messageboard.assets import SiteAssets
-from messageboard.settings import PROJECT_ROOT
+from messageboard.core import PROJECT_ROOT
 
 STYLE_SUFFIXES = frozenset({".scss", ".sass", ".css"})
 # How long an open stream stays silent before a comment line keeps proxies and browsers from closing it.

@@ -3,10 +3,10 @@
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from messageboard.core import KEY_MAX_LENGTH, TEXT_MAX_LENGTH
 from messageboard.forms import SiteForm
-from messageboard.schema import KEY_MAX_LENGTH
 from messageboard.store import parse_revision
-from messageboard.validation import TEXT_MAX_LENGTH, InvalidMessage, check_key, check_text, normalize_text
+from messageboard.validation import InvalidMessage, check_key, check_text, normalize_text
 
 
 def _valid_key(form, field) -> None:

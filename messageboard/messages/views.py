@@ -4,12 +4,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from messageboard import store
 from messageboard.auth.permissions import editor_required
+from messageboard.core import SEARCH_MAX_LENGTH, whole_number
 from messageboard.messages.forms import DeleteMessageForm, EditMessageForm, NewMessageForm
 from messageboard.page_cache import cacheable
 
 bp = Blueprint("messages", __name__)
-
-SEARCH_MAX_LENGTH = 200
 
 
 def get_message_or_404(key: str) -> store.Message:
@@ -58,25 +57,19 @@ def index():
     page_number = request.args.get("page", "1")
     query = request.args.get("q", "").strip()
     sort = request.args.get("sort", "key")
-    if not (page_number.isascii() and page_number.isdigit()):  # not "²" or "٣", which isdigit() accepts
+    number = whole_number(page_number)
+    if number is None:
         abort(400, description=f"page must be a whole number from 1 up, not {page_number!r}.")
     if sort not in store.SORT_ORDERS:
         abort(400, description=f"sort must be one of {', '.join(store.SORT_ORDERS)}, not {sort!r}.")
     if len(query) > SEARCH_MAX_LENGTH:
         abort(400, description=f"The search is {len(query)} characters long; the limit is {SEARCH_MAX_LENGTH}.")
     try:
-        page = store.list_messages(page=_page_number(page_number), per_page=current_app.config["MESSAGES_PER_PAGE"],
-                                   query=query, sort=sort)
+        page = store.list_messages(page=number, per_page=current_app.config["MESSAGES_PER_PAGE"], query=query,
+                                   sort=sort)
     except store.PageNotFound:
         abort(404, description=f"There is no page {page_number} of this list.")
     return list_page(page, query=query, sort=sort, greeting=store.get_message(store.DEFAULT_KEY))
-
-
-def _page_number(digits: str) -> int:
-    """The page number ``digits`` names, or past the end of any list when it has more digits than a row count."""
-    digits = digits.lstrip("0") or "0"
-    # int() would refuse a number of over 4,300 digits (a ValueError, so a 500).
-    return int(digits) if len(digits) <= len(str(store.INTEGER_MAX)) else store.INTEGER_MAX
 
 
 @bp.get("/messages/<key>")

@@ -13,7 +13,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, TemplateNotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
-from messageboard.settings import PROJECT_ROOT, ConfigError, template_folders
+from messageboard.core import PROJECT_ROOT, ConfigError, template_folders
 from messageboard.store import Message
 from messageboard.styleguide.states import FORM_FIELD_ARGUMENT, PAGES
 from messageboard.validation import InvalidMessage, check_key, check_text

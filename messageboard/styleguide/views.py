@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, g, render_template
 from flask.globals import request_ctx
 
-from messageboard.settings import ConfigError
+from messageboard.core import ConfigError
 from messageboard.styleguide.fixtures import Fixtures, fixtures_path, load_fixtures, modified, shown
 from messageboard.styleguide.states import PAGES, render_macro
 

@@ -1,0 +1,44 @@
+"""The base every other module builds on, importing nothing of the project's: paths, limits, the
+whole-number rule for request values, setting declarations and ``ConfigError``."""
+
+from messageboard.core.errors import ConfigError
+from messageboard.core.limits import (
+    ADDRESS_MAX_LENGTH,
+    EDITOR_NAME_MAX_LENGTH,
+    INTEGER_MAX,
+    KEY_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    SEARCH_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+)
+from messageboard.core.numbers import BEYOND_INTEGER_MAX, stored_number, whole_number
+from messageboard.core.paths import (
+    PROJECT_ROOT,
+    project_path,
+    shown_path,
+    static_folder_path,
+    template_folders,
+    theme_folder_path,
+)
+
+__all__ = [
+    "ADDRESS_MAX_LENGTH",
+    "BEYOND_INTEGER_MAX",
+    "EDITOR_NAME_MAX_LENGTH",
+    "INTEGER_MAX",
+    "KEY_MAX_LENGTH",
+    "PASSWORD_MAX_LENGTH",
+    "PASSWORD_MIN_LENGTH",
+    "PROJECT_ROOT",
+    "SEARCH_MAX_LENGTH",
+    "TEXT_MAX_LENGTH",
+    "ConfigError",
+    "project_path",
+    "shown_path",
+    "static_folder_path",
+    "stored_number",
+    "template_folders",
+    "theme_folder_path",
+    "whole_number",
+]
