@@ -55,6 +55,11 @@ def parse_revision(token: str) -> tuple[int, int] | None:
     return message_id, version
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages a listing of ``total`` messages has at ``per_page`` a page; an empty one still has page 1."""
+    return max(1, math.ceil(total / per_page))
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a listing, with what page links need."""
@@ -67,7 +72,7 @@ class Page:
     @property
     def pages(self) -> int:
         """How many pages the listing has; an empty listing still has page 1."""
-        return max(1, math.ceil(self.total / self.per_page))
+        return page_count(self.total, self.per_page)
 
     @property
     def has_previous(self) -> bool:
