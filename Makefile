@@ -57,6 +57,7 @@ run: install instance/secret_key ## Serve the site with gunicorn at http://127.0
 	$(RUN_ENV) exec $(BIN)/gunicorn --config config/gunicorn.conf.py
 
 dev: install ## Serve with flask run --debug: code and templates reload on change
+	MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-development} $(FLASK) db init
 	MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-development} $(FLASK) run --debug --port $${PORT:-5000}
 
 export: install ## Write the site as static files into site/ (EXPORT_ARGS="--relative" to open from disk)

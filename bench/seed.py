@@ -162,6 +162,8 @@ def _holds(path: Path, instance: Path, count: int, secret_key: str) -> bool:
     app = _make_app(database_url(path), instance, secret_key)
     with app.app_context():
         try:
+            if not store.schema_exists():
+                return False
             expected = count + (store.get_message(store.DEFAULT_KEY) is not None)
             return (store.list_messages(per_page=1).total == expected
                     and store.get_message(message_key(count)) is not None)
@@ -174,6 +176,7 @@ def _fill(url: str, instance: Path, count: int, secret_key: str) -> None:
     app = _make_app(url, instance, secret_key)
     with app.app_context():
         try:
+            store.create_schema()
             store.add_many(fake_messages(count))
         finally:
             # SQLite: closing the last connection checkpoints the WAL, so servers start on a compact

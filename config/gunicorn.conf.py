@@ -36,14 +36,20 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 def on_starting(server):
-    """Check the settings, the built assets and the database once, in the master, so a problem
-    stops it in one line."""
+    """Check the settings, the built assets, the database and its tables once, in the master, so a
+    problem stops it in one line."""
     from messageboard.core import ConfigError
-    from messageboard.startup import check_can_serve, check_database_answers
+    from messageboard.startup import check_can_serve, check_database_answers, check_schema
 
     try:
         check_can_serve()
         check_database_answers()
+        check_schema()
     except ConfigError as problem:
         print(f"messageboard: {problem}", file=sys.stderr)
         sys.exit(1)
+
+
+def post_worker_init(worker):
+    """Say when a worker has loaded the app and serves: gunicorn's own "Booting worker" comes before."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)

@@ -10,8 +10,6 @@ from messageboard.extensions import db
 
 SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN")
 db_cli = AppGroup("db", help="Database commands.")
-# Whether loading the app created the tables (it does when they are missing).
-SCHEMA_CREATED_AT_START = "messageboard.schema_created_at_start"
 
 
 def register_commands(app: Flask) -> None:
@@ -23,7 +21,7 @@ def register_commands(app: Flask) -> None:
 @db_cli.command("init")
 def init_database():
     """Create what is missing (tables, indexes, triggers) and seed the default message; safe to run again."""
-    created = store.create_schema() or current_app.extensions.get(SCHEMA_CREATED_AT_START)
+    created = store.create_schema()
     url = db.engine.url.render_as_string(hide_password=True)
     click.echo(f"Database {'created' if created else 'already set up'}: {url}")
 

@@ -78,7 +78,7 @@ class CachedPage:
         return None, self.body
 
 
-class PageStore:
+class CachedPages:
     """The most recently used pages, all dropped together when the change counter moves."""
 
     def __init__(self, size: int):
@@ -113,12 +113,12 @@ class PageStore:
 
 
 class PageCacheMiddleware:
-    """WSGI middleware answering GET and HEAD from the page store when it can, else the app."""
+    """WSGI middleware answering GET and HEAD from the cached pages when it can, else the app."""
 
     def __init__(self, app: Flask, wsgi_app, change_counter: Callable[[], int]):
         self.wsgi_app = wsgi_app
         self.change_counter = change_counter
-        self.store = PageStore(app.config["PAGE_CACHE_SIZE"])
+        self.pages = CachedPages(app.config["PAGE_CACHE_SIZE"])
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.session_serializer = app.session_interface.get_signing_serializer(app)
 
@@ -132,7 +132,7 @@ class PageCacheMiddleware:
             # The database is away: the app answers with its 503 page, which is never kept.
             return self.wsgi_app(environ, start_response)
         url = f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
-        page = self.store.get(url, counter)
+        page = self.pages.get(url, counter)
         if page is None:
             response = {}
 
@@ -146,7 +146,7 @@ class PageCacheMiddleware:
                 start_response(response["status"], response["headers"], response["exc_info"])
                 return body
             page = self._page(body, response["headers"])
-            self.store.put(url, counter, page)
+            self.pages.put(url, counter, page)
         return self._answer(page, environ, start_response)
 
     def _session_may_change_page(self, environ) -> bool:
@@ -215,9 +215,9 @@ def init_page_cache(app: Flask, change_counter: Callable[[], int] | None) -> Non
         return
     middleware = PageCacheMiddleware(app, app.wsgi_app, change_counter)
     app.wsgi_app = middleware
-    app.extensions[_EXTENSION_KEY] = middleware.store
+    app.extensions[_EXTENSION_KEY] = middleware.pages
 
 
-def page_store(app: Flask) -> PageStore | None:
-    """The app's page store, if it has a page cache."""
+def cached_pages(app: Flask) -> CachedPages | None:
+    """The app's cached pages, if it has a page cache."""
     return app.extensions[_EXTENSION_KEY]

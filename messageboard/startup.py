@@ -1,10 +1,14 @@
 """Checks a server makes before serving, so a problem stops it at once with one line."""
 
+from messageboard import create_app
 from messageboard.assets import check_built
-from messageboard.database import connection_problem
 from messageboard.core import ConfigError
+from messageboard.database import connection_problem
+from messageboard.extensions import db
 from messageboard.settings import instance_folder, load_settings
 from messageboard.styleguide.fixtures import check_fixtures
+
+INIT_COMMAND = "flask --app messageboard db init"
 
 
 def check_can_serve() -> None:
@@ -27,3 +31,18 @@ def check_database_answers() -> None:
     if problem := connection_problem(settings.values):
         raise ConfigError(f"DATABASE_URL: {problem}: start the database server, or correct the URL's "
                           "host, port, user or database name")
+
+
+def check_schema() -> None:
+    """Raise ConfigError, naming the command that makes it, if the database lacks the site's tables.
+
+    Like the connection check, for a server's first start only: the app itself never runs DDL.
+    """
+    app = create_app()
+    try:
+        with app.app_context():
+            if not db.schema_exists():
+                raise ConfigError(f"The database has no tables for the site yet: run `{INIT_COMMAND}` "
+                                  "(make run does), then start the server again")
+    finally:
+        db.close(app)  # gunicorn forks after this; a connection must not cross a fork

@@ -14,7 +14,7 @@ import yaml
 from bs4 import BeautifulSoup
 from hypothesis import settings
 
-from messageboard import create_app
+from messageboard import create_app, store
 from messageboard.extensions import db
 from messageboard.core import PROJECT_ROOT
 from tests.databases import PostgresTestDatabase
@@ -83,15 +83,19 @@ def database_url(request) -> Iterator[str | None]:
 @pytest.fixture
 def make_app(tmp_path, monkeypatch, database_url):
     """Return a factory of apps on their own instance folder and database, clear of the caller's
-    environment; their connections are closed after the test."""
+    environment, the schema created as `flask db init` creates it (unless ``init_database=False``);
+    their connections are closed after the test."""
     for name in set(os.environ) - set(clean_environment()):
         monkeypatch.delenv(name)
     made = []
 
-    def factory(config="testing", **overrides):
+    def factory(config="testing", *, init_database: bool = True, **overrides):
         if database_url is not None:
             overrides.setdefault("DATABASE_URL", database_url)
         made.append(create_app(config, instance_path=tmp_path / "instance", **overrides))
+        if init_database:
+            with made[-1].app_context():
+                store.create_schema()
         return made[-1]
 
     yield factory

@@ -50,8 +50,12 @@ class LiveServer:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20) -> Self:
-        """Start gunicorn and wait until it answers, raising with its log if it does not."""
+        """Create the schema as `make run` does, start the server and wait until it answers, raising with
+        its log if it does not."""
         with open(self.log_path, "wb") as log:
+            # A database that cannot be reached fails here too; the server then says why, in one line.
+            subprocess.run([sys.executable, "-m", "flask", "--app", "messageboard", "db", "init"], cwd=PROJECT_ROOT,
+                           env=self.environment, stdout=log, stderr=subprocess.STDOUT, check=False)
             self.process = subprocess.Popen(self.command(), cwd=PROJECT_ROOT, env=self.environment,
                                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout

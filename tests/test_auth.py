@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from messageboard import store
 from messageboard.auth.editors import add_editor
 from messageboard.extensions import db
-from messageboard.schema import editors, login_failures, messages, utcnow
+from messageboard.database.schema import editors, login_failures, messages, utcnow
 from tests.conftest import form_fields, parse, submit_form
 
 pytestmark = pytest.mark.both_databases

@@ -1,17 +1,27 @@
 """The flask commands: db init and config."""
 
+from pathlib import Path
+
 from messageboard import store
 from messageboard.commands import masked_value
 
 
-def test_db_init_is_idempotent_and_names_the_database(app, make_app, runner):
-    first = runner.invoke(args=["db", "init"])
+def test_db_init_is_idempotent_and_names_the_database(make_app):
+    app = make_app(init_database=False)
+    first = app.test_cli_runner().invoke(args=["db", "init"])
     assert first.exit_code == 0
     assert first.output == f"Database created: sqlite:///{app.instance_path}/messageboard.sqlite3\n"
-    again = make_app().test_cli_runner().invoke(args=["db", "init"])
+    again = make_app(init_database=False).test_cli_runner().invoke(args=["db", "init"])
     assert again.output == f"Database already set up: sqlite:///{app.instance_path}/messageboard.sqlite3\n"
     with app.app_context():
         assert store.list_messages().total == 1
+
+
+def test_creating_the_app_runs_no_ddl_and_opens_no_connection(make_app):
+    app = make_app(init_database=False)
+    assert not (Path(app.instance_path) / "messageboard.sqlite3").exists()
+    with app.app_context():
+        assert store.schema_exists() is False
 
 
 def config_lines(result) -> dict[str, str]:

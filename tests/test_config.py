@@ -84,6 +84,7 @@ def test_instance_folder_comes_from_the_environment(make_app, tmp_path, monkeypa
     monkeypatch.setenv("MESSAGEBOARD_INSTANCE_PATH", str(tmp_path / "elsewhere"))
     app = create_app("testing")
     assert app.instance_path == str(tmp_path / "elsewhere")
+    assert app.test_cli_runner().invoke(args=["db", "init"]).exit_code == 0
     assert (tmp_path / "elsewhere" / "messageboard.sqlite3").is_file()
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from messageboard import store
-from messageboard.page_cache import page_store
+from messageboard.page_cache import cached_pages
 from tests.conftest import add_message, parse, submit_form
 
 pytestmark = pytest.mark.both_databases
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.both_databases
 
 def cache_of(app):
     """The app's page store."""
-    return page_store(app)
+    return cached_pages(app)
 
 
 def test_a_page_asked_for_twice_is_rendered_once(app, client):

@@ -226,16 +226,21 @@ def test_pages_answer_503_while_the_database_is_away_and_recover_by_themselves(p
     assert shown.page().select_one(".message-text").get_text() == "Sent once the database was back"
 
 
+# The workers a site starts with, each of which logs "Worker ready" before any is replaced.
+FIRST_WORKERS = 2
+
+
 def wait_for_replacement(site: ProxiedSite, killed: int, booted_before: int) -> int:
     """Wait until the master has replaced ``killed`` with a worker that finished booting; return its pid.
 
-    A worker booting without its database logs a warning once its app is made, just before it serves.
+    A worker logs "Worker ready" once its app is made (config/gunicorn.conf.py), just before it serves;
+    the app opens no connection to get there.
     """
     deadline = time.monotonic() + RECOVERY_SECONDS
     while True:
         assert site.master_is_up(), f"gunicorn's master exited:\n{site.server.log()[-6000:]}"
         assert time.monotonic() < deadline, f"no worker replaced {killed}:\n{site.server.log()[-6000:]}"
-        booted = site.server.log().count("Database unavailable at start")
+        booted = site.server.log().count("Worker ready (pid: ") - FIRST_WORKERS
         current = worker_pids(site.server.process.pid)
         if booted > booted_before and len(current) == 2 and killed not in current:
             return next(pid for pid in current if pid not in {killed})

@@ -12,7 +12,7 @@ from flask import redirect, request, url_for
 
 from messageboard import store
 from messageboard.http_security import stand_in_host
-from messageboard.page_cache import page_store
+from messageboard.page_cache import cached_pages
 from messageboard.core import PROJECT_ROOT, ConfigError
 from tests.conftest import add_message, parse
 from tests.live_server import LiveServer
@@ -75,7 +75,7 @@ def every_kind_of_response(app, *, anonymous_editing: bool = True) -> dict[str, 
     client = app.test_client()
     first = client.get("/")
     cached = client.get("/")
-    assert page_store(app).hits == 1, "the second GET should be a page-cache hit"
+    assert cached_pages(app).hits == 1, "the second GET should be a page-cache hit"
     logo = hashed_logo(app)
     responses = {
         "page": first,
@@ -213,7 +213,7 @@ def test_other_hosts_get_the_400_page_everywhere(hosts_app, host):
     client = hosts_app.test_client()
     # Warm the page cache through a trusted host: a kept page must not be given to another host.
     assert client.get("/", headers={"Host": "example.org"}).status_code == 200
-    before = page_store(hosts_app).hits
+    before = cached_pages(hosts_app).hits
     for response in (
         client.get("/", headers={"Host": host}),
         client.head("/", headers={"Host": host}),
@@ -228,7 +228,7 @@ def test_other_hosts_get_the_400_page_everywhere(hosts_app, host):
             assert_security_headers(response)
         else:
             assert_host_refused(response, host)
-    assert page_store(hosts_app).hits == before
+    assert cached_pages(hosts_app).hits == before
     with hosts_app.app_context():
         assert store.get_message("k") is None
 

@@ -107,7 +107,7 @@ def query_plan(connection, statement, *, avoid=("seqscan",)) -> str:
 
 def test_search_of_three_or_more_characters_uses_the_trigram_index(context):
     with db.writing() as connection:
-        plan = query_plan(connection, store.listing(store._search_condition(connection, "apple")))
+        plan = query_plan(connection, store.listing(db.search_condition("apple")))
     if connection.dialect.name == "sqlite":
         assert "VIRTUAL TABLE INDEX" in plan and "messages_search" in plan, plan
     else:
@@ -169,11 +169,13 @@ def test_concurrent_writers_all_land(make_app):
 
 
 def _start_an_app(instance_path: str, database_url: str | None, start_at: float) -> str:
-    """At ``start_at``, create an app on ``instance_path``; return what went wrong, if anything."""
+    """At ``start_at``, create an app on ``instance_path`` and its schema, as `flask db init` does; return
+    what went wrong, if anything."""
     time.sleep(max(0.0, start_at - time.time()))
     try:
         app = create_app("testing", instance_path=instance_path, DATABASE_URL=database_url)
         with app.app_context():
+            store.create_schema()
             store.list_messages()
     except Exception as error:  # reported to the parent, which asserts on it
         return repr(error)
@@ -181,7 +183,7 @@ def _start_an_app(instance_path: str, database_url: str | None, start_at: float)
 
 
 def test_many_processes_starting_at_once_on_a_new_database_all_start(tmp_path, request, database_url):
-    """gunicorn's workers (and hosts) all create the app at once; on a new database, each must wait its turn."""
+    """Hosts all run `flask db init` at once (make run does); on a new database, each must wait its turn."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(4) as pool, contextlib.ExitStack() as schemas:
         for attempt in range(5):

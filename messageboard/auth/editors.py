@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from messageboard.core import EDITOR_NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from messageboard.database.schema import editors, utcnow
 from messageboard.extensions import db
-from messageboard.schema import editors, utcnow
 
 NAME_PATTERN = re.compile(rf"^[A-Za-z0-9._@-]{{1,{EDITOR_NAME_MAX_LENGTH}}}$")
 # Checked against when the name is unknown, so a wrong name costs the same time as a wrong password.

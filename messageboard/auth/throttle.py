@@ -9,8 +9,8 @@ from flask import current_app
 from sqlalchemy import delete, func, insert, or_, select
 
 from messageboard.core import ADDRESS_MAX_LENGTH, EDITOR_NAME_MAX_LENGTH
+from messageboard.database.schema import login_failures, utcnow
 from messageboard.extensions import db
-from messageboard.schema import login_failures, utcnow
 
 # One address may fail for several names (a shared office) before it waits: this many times the limit.
 ADDRESS_ALLOWANCE = 4
@@ -34,8 +34,8 @@ def record_failure(name: str, address: str) -> None:
     now = utcnow()
     with db.writing() as connection:
         connection.execute(delete(login_failures).where(login_failures.c.failed_at < now - window))
-        connection.execute(insert(login_failures).values(name=name[:EDITOR_NAME_MAX_LENGTH], address=address[:ADDRESS_MAX_LENGTH],
-                                                         failed_at=now))
+        connection.execute(insert(login_failures).values(
+            name=name[:EDITOR_NAME_MAX_LENGTH], address=address[:ADDRESS_MAX_LENGTH], failed_at=now))
 
 
 def forget_failures(name: str, address: str) -> None:

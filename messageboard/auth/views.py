@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session
+from flask import Blueprint, flash, redirect, request, session
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
 from messageboard.auth import throttle
 from messageboard.auth.editors import authenticate
 from messageboard.auth.forms import LoginForm
+from messageboard.auth.pages import login_page
 from messageboard.auth.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def login_page(form: LoginForm):
-    """The login form: 422 after a submission missing a field, 401 after wrong credentials."""
-    status = 401 if form.credentials_rejected else 422 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/login", methods=["GET", "POST"])

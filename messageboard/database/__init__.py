@@ -1,4 +1,7 @@
-"""The database extension: one SQLAlchemy engine per app, on SQLite or PostgreSQL, and its transactions."""
+"""The database extension: one SQLAlchemy engine per app, on SQLite or PostgreSQL, its transactions
+and its schema. Each backend module (``sqlite``, ``postgres``) owns what only its database does:
+how engines are made and transactions begin, its search index and search condition, and its
+change counter."""
 
 from __future__ import annotations
 
@@ -10,11 +13,12 @@ from types import ModuleType
 from typing import Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.engine import make_url
 
 from messageboard.database import postgres, sqlite
 from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
+from messageboard.database.schema import messages, metadata
 
 DATABASE_FILE = "messageboard.sqlite3"
 _EXTENSION_KEY = "messageboard.database"
@@ -92,21 +96,30 @@ class Database:
                 yield connection
 
     @contextmanager
-    def creating_schema(self) -> Iterator[Connection]:
-        """Yield a write transaction that no other process creating the schema runs beside."""
+    def creating_schema(self) -> Iterator[tuple[Connection, bool]]:
+        """Create what is missing of the schema in a write transaction no other process creating it runs
+        beside; yield the connection, and whether the tables are new (for the caller's first rows)."""
         with self.writing() as connection:
-            current_app.extensions[_EXTENSION_KEY].backend.lock_schema(connection)
-            yield connection
+            backend = current_app.extensions[_EXTENSION_KEY].backend
+            backend.lock_schema(connection)
+            is_new = not inspect(connection).has_table(messages.name)
+            metadata.create_all(connection, checkfirst=True)
+            backend.create_schema(connection)
+            yield connection, is_new
+
+    def schema_exists(self) -> bool:
+        """Whether every table is there, the database's own ones too: one look, no lock and no DDL,
+        so that a role that may only read and write (an export's, say) can check."""
+        with self.reading() as connection:
+            present = set(inspect(connection).get_table_names())
+        backend = current_app.extensions[_EXTENSION_KEY].backend
+        return {table.name for table in metadata.sorted_tables} | set(backend.OWN_TABLES) <= present
 
     @staticmethod
-    def backend_tables() -> tuple[str, ...]:
-        """The tables only this database has, which ``create_backend_schema`` makes."""
-        return current_app.extensions[_EXTENSION_KEY].backend.OWN_TABLES
-
-    @staticmethod
-    def create_backend_schema(connection: Connection) -> None:
-        """Create what only this database has, after the tables: its search index, its change counter."""
-        current_app.extensions[_EXTENSION_KEY].backend.create_schema(connection)
+    def search_condition(query: str):
+        """A WHERE clause matching messages whose key or text contains ``query``, any case, as this
+        database answers it fastest."""
+        return current_app.extensions[_EXTENSION_KEY].backend.search_condition(query)
 
 
 def connection_problem(config) -> str | None:

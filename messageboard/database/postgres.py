@@ -9,16 +9,50 @@ import time
 import psycopg
 import sqlalchemy
 from flask import current_app
-from sqlalchemy import Connection, Engine, event, select
+from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, MetaData, Table, event, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError, OperationalError
 
 from messageboard.database.errors import first_line
-from messageboard.schema import (
-    POSTGRES_CHANGE_COUNTER_DDL,
-    POSTGRES_SEARCH_DDL,
-    data_version,
-    postgres_metadata,
+from messageboard.database.search import substring_condition
+
+# PostgreSQL has no counterpart of SQLite's PRAGMA data_version, which the page cache watches: a
+# trigger moves this row's version in every transaction that changes messages, whoever runs it
+# (any host, psql). It fires at commit (a deferred constraint trigger), once per transaction, so
+# the row is always the last lock a writer takes: moved mid-transaction, between row locks, it
+# deadlocked writers that take the same rows in another order. A TRUNCATE moves it at once.
+own_metadata = MetaData()
+data_version = Table(
+    "data_version",
+    own_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+CHANGE_COUNTER_DDL = (
+    """CREATE OR REPLACE FUNCTION messages_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF current_setting('messageboard.data_version_moved', true) IS DISTINCT FROM 'yes' THEN
+            PERFORM set_config('messageboard.data_version_moved', 'yes', true);  -- for this transaction
+            UPDATE data_version SET version = version + 1 WHERE id = 1;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    # Constraint triggers have no CREATE OR REPLACE; this runs in the schema set-up's transaction.
+    "DROP TRIGGER IF EXISTS messages_changed ON messages",
+    """CREATE CONSTRAINT TRIGGER messages_changed
+        AFTER INSERT OR UPDATE OR DELETE ON messages
+        DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION messages_changed()""",
+    """CREATE OR REPLACE TRIGGER messages_truncated AFTER TRUNCATE ON messages
+        FOR EACH STATEMENT EXECUTE FUNCTION messages_changed()""",
+    "INSERT INTO data_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+)
+# pg_trgm's GIN indexes answer ILIKE '%...%' over key and text without scanning the table, as
+# FTS5's trigram index does on SQLite. The extension is trusted: a database owner may create it.
+SEARCH_INDEX_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_messages_key_trigram ON messages USING gin (key gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_messages_text_trigram ON messages USING gin (text gin_trgm_ops)",
 )
 
 # A lone SELECT needs no BEGIN and ROLLBACK around it: one round trip instead of three.
@@ -101,12 +135,12 @@ def lock_schema(connection: Connection) -> None:
 
 def create_schema(connection: Connection) -> None:
     """The change counter and its trigger, and the trigram indexes search reads where pg_trgm may be made."""
-    postgres_metadata.create_all(connection, checkfirst=True)
-    for statement in POSTGRES_CHANGE_COUNTER_DDL:
+    own_metadata.create_all(connection, checkfirst=True)
+    for statement in CHANGE_COUNTER_DDL:
         connection.exec_driver_sql(statement)
     try:
         with connection.begin_nested():
-            for statement in POSTGRES_SEARCH_DDL:
+            for statement in SEARCH_INDEX_DDL:
                 connection.exec_driver_sql(statement)
     except DBAPIError as error:
         # Search still works, by reading every row; only its speed on large sites depends on this.
@@ -116,6 +150,11 @@ def create_schema(connection: Connection) -> None:
                                    first_line(error))
 
 
+def search_condition(query: str):
+    """Messages whose key or text contains ``query``, any case: ILIKE, which the trigram indexes serve."""
+    return substring_condition(query)
+
+
 def change_counter(engine: Engine, config) -> PostgresChangeCounter:
     """The ``data_version`` row that a trigger moves on every change to messages, from any client."""
     _, connect_kwargs = engine.dialect.create_connect_args(engine.url)
@@ -123,7 +162,7 @@ def change_counter(engine: Engine, config) -> PostgresChangeCounter:
 
 
 class PostgresChangeCounter:
-    """Reads the ``data_version`` row on a connection of its own, as SQLite's watcher does.
+    """Reads the ``data_version`` row on a connection of its own, as SQLite's counter does.
 
     The page cache asks before every page it answers, so the read must cost little more than its
     round trip: through a pooled SQLAlchemy connection (checkout, isolation level, result) it took

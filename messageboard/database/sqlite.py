@@ -8,10 +8,35 @@ import threading
 import time
 
 import sqlalchemy
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, Text, event, select
 from sqlalchemy.engine import URL
 
-from messageboard.schema import SQLITE_SEARCH_DDL, SQLITE_SEARCH_INDEX
+from messageboard.database.schema import messages
+from messageboard.database.search import substring_condition
+
+# An FTS5 index with the trigram tokenizer answers case-insensitive substring searches over key
+# and text without scanning the table; triggers keep it in step with every write.
+SEARCH_INDEX = "messages_search"
+SEARCH_INDEX_DDL = (
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_INDEX}
+        USING fts5(key, text, content='messages', content_rowid='id', tokenize='trigram')""",
+    f"""CREATE TRIGGER IF NOT EXISTS messages_search_after_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO {SEARCH_INDEX}(rowid, key, text) VALUES (new.id, new.key, new.text);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS messages_search_after_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO {SEARCH_INDEX}({SEARCH_INDEX}, rowid, key, text)
+        VALUES ('delete', old.id, old.key, old.text);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS messages_search_after_update AFTER UPDATE OF key, text ON messages
+    BEGIN
+        INSERT INTO {SEARCH_INDEX}({SEARCH_INDEX}, rowid, key, text)
+        VALUES ('delete', old.id, old.key, old.text);
+        INSERT INTO {SEARCH_INDEX}(rowid, key, text) VALUES (new.id, new.key, new.text);
+    END""",
+)
+_search_index = Table(SEARCH_INDEX, MetaData(), Column("rowid", Integer), Column(SEARCH_INDEX, Text))
+# The trigram index matches runs of three or more characters; shorter searches scan the table.
+TRIGRAM_LENGTH = 3
 
 # No BEGIN for a lone read: it is its own transaction, one round trip fewer.
 READ_OPTIONS: dict = {}
@@ -19,7 +44,7 @@ READ_OPTIONS: dict = {}
 SNAPSHOT_OPTIONS = {"snapshot": True}
 WRITE_OPTIONS = {"take_write_lock": True}
 # Made by create_schema, beside the tables every database has.
-OWN_TABLES = (SQLITE_SEARCH_INDEX,)
+OWN_TABLES = (SEARCH_INDEX,)
 
 
 def create_engine(url: URL, config) -> Engine:
@@ -36,19 +61,27 @@ def lock_schema(connection: Connection) -> None:
 
 def create_schema(connection: Connection) -> None:
     """The FTS5 trigram index that search reads, and the triggers that keep it in step."""
-    for statement in SQLITE_SEARCH_DDL:
+    for statement in SEARCH_INDEX_DDL:
         connection.exec_driver_sql(statement)
 
 
-def change_counter(engine: Engine, _config) -> SQLiteChangeWatcher | None:
+def search_condition(query: str):
+    """Messages whose key or text contains ``query``, any case: from the trigram index where it can answer."""
+    if len(query) < TRIGRAM_LENGTH:
+        return substring_condition(query)
+    phrase = '"' + query.replace('"', '""') + '"'
+    return messages.c.id.in_(select(_search_index.c.rowid).where(_search_index.c[SEARCH_INDEX].op("MATCH")(phrase)))
+
+
+def change_counter(engine: Engine, _config) -> SQLiteChangeCounter | None:
     """The file's data version, read on a connection of its own; None for an in-memory database."""
     database_file = engine.url.database
     if not database_file or database_file == ":memory:":
         return None
-    return SQLiteChangeWatcher(database_file)
+    return SQLiteChangeCounter(database_file)
 
 
-class SQLiteChangeWatcher:
+class SQLiteChangeCounter:
     """Reads SQLite's ``data_version`` on a connection of its own.
 
     ``PRAGMA data_version`` changes when any *other* connection commits, in any process; this

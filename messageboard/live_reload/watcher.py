@@ -65,7 +65,7 @@ class Broadcaster:
             return missed
 
 
-class ChangeWatcher:
+class FileWatcher:
     """A thread that turns saved files into events: css for stylesheets, reload for the rest."""
 
     def __init__(self, assets: SiteAssets, template_folders: list[Path], template_cache):

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from messageboard import create_app, store
 from messageboard.auth.editors import add_editor
 from messageboard.extensions import db
-from messageboard.schema import message_count, messages
+from messageboard.database.schema import message_count, messages
 from tests.live_server import LiveServer
 
 EDITOR, EDITOR_PASSWORD = "browser-editor", "a password for the browser tests"

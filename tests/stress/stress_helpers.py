@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import create_engine, func, select
 
-from messageboard.schema import message_count, messages
+from messageboard.database.schema import message_count, messages
 from tests.live_server import EDITOR, EDITOR_PASSWORD
 
 # gunicorn's sync workers under test, as issue 6 asks.

@@ -1,4 +1,4 @@
-"""The tables, and per database the search index and change counter that keep large sites fast."""
+"""The tables every database has; each backend module adds its own search index and change counter."""
 
 from datetime import UTC, datetime
 
@@ -80,66 +80,6 @@ login_failures = Table(
 )
 Index("ix_login_failures_name", login_failures.c.name, login_failures.c.failed_at)
 Index("ix_login_failures_address", login_failures.c.address, login_failures.c.failed_at)
-
-# An FTS5 index with the trigram tokenizer answers case-insensitive substring searches over key
-# and text without scanning the table; triggers keep it in step with every write.
-SQLITE_SEARCH_INDEX = "messages_search"
-SQLITE_SEARCH_DDL = (
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_SEARCH_INDEX}
-        USING fts5(key, text, content='messages', content_rowid='id', tokenize='trigram')""",
-    f"""CREATE TRIGGER IF NOT EXISTS messages_search_after_insert AFTER INSERT ON messages BEGIN
-        INSERT INTO {SQLITE_SEARCH_INDEX}(rowid, key, text) VALUES (new.id, new.key, new.text);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS messages_search_after_delete AFTER DELETE ON messages BEGIN
-        INSERT INTO {SQLITE_SEARCH_INDEX}({SQLITE_SEARCH_INDEX}, rowid, key, text)
-        VALUES ('delete', old.id, old.key, old.text);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS messages_search_after_update AFTER UPDATE OF key, text ON messages
-    BEGIN
-        INSERT INTO {SQLITE_SEARCH_INDEX}({SQLITE_SEARCH_INDEX}, rowid, key, text)
-        VALUES ('delete', old.id, old.key, old.text);
-        INSERT INTO {SQLITE_SEARCH_INDEX}(rowid, key, text) VALUES (new.id, new.key, new.text);
-    END""",
-)
-
-# PostgreSQL has no counterpart of SQLite's PRAGMA data_version, which the page cache watches: a
-# trigger moves this row's version in every transaction that changes messages, whoever runs it
-# (any host, psql). It fires at commit (a deferred constraint trigger), once per transaction, so
-# the row is always the last lock a writer takes: moved mid-transaction, between row locks, it
-# deadlocked writers that take the same rows in another order. A TRUNCATE moves it at once.
-postgres_metadata = MetaData()
-data_version = Table(
-    "data_version",
-    postgres_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("version", BigInteger, nullable=False),
-)
-POSTGRES_CHANGE_COUNTER_DDL = (
-    """CREATE OR REPLACE FUNCTION messages_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF current_setting('messageboard.data_version_moved', true) IS DISTINCT FROM 'yes' THEN
-            PERFORM set_config('messageboard.data_version_moved', 'yes', true);  -- for this transaction
-            UPDATE data_version SET version = version + 1 WHERE id = 1;
-        END IF;
-        RETURN NULL;
-    END $$""",
-    # Constraint triggers have no CREATE OR REPLACE; this runs in the schema set-up's transaction.
-    "DROP TRIGGER IF EXISTS messages_changed ON messages",
-    """CREATE CONSTRAINT TRIGGER messages_changed
-        AFTER INSERT OR UPDATE OR DELETE ON messages
-        DEFERRABLE INITIALLY DEFERRED
-        FOR EACH ROW EXECUTE FUNCTION messages_changed()""",
-    """CREATE OR REPLACE TRIGGER messages_truncated AFTER TRUNCATE ON messages
-        FOR EACH STATEMENT EXECUTE FUNCTION messages_changed()""",
-    "INSERT INTO data_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
-)
-# pg_trgm's GIN indexes answer ILIKE '%...%' over key and text without scanning the table, as
-# FTS5's trigram index does on SQLite. The extension is trusted: a database owner may create it.
-POSTGRES_SEARCH_DDL = (
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS ix_messages_key_trigram ON messages USING gin (key gin_trgm_ops)",
-    "CREATE INDEX IF NOT EXISTS ix_messages_text_trigram ON messages USING gin (text gin_trgm_ops)",
-)
 
 
 def utcnow() -> datetime:

@@ -1,0 +1,64 @@
+"""What the store hands out and raises: messages, their revision tokens, and the store's refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from messageboard.core import stored_number
+
+DEFAULT_KEY = "default"
+DEFAULT_TEXT = "Hello to the World of Flask!"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One stored message."""
+
+    id: int
+    key: str
+    text: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @property
+    def revision(self) -> str:
+        """A token naming this version of this message; a key deleted and added again gets new ones."""
+        return revision_token(self.id, self.version)
+
+
+def revision_token(message_id: int, version: int) -> str:
+    """The revision token of a message's id and version, as edit forms carry it."""
+    return f"{message_id}.{version}"
+
+
+def parse_revision(token: str) -> tuple[int, int] | None:
+    """Return the (id, version) a revision token names, or None if it is not one a database could hold."""
+    message_id, dot, version = (token or "").partition(".")
+    message_id, version = stored_number(message_id), stored_number(version)
+    if not dot or message_id is None or version is None:
+        return None
+    return message_id, version
+
+
+
+class KeyTaken(Exception):
+    """A message with this key already exists."""
+
+
+class MessageNotFound(LookupError):
+    """No message has this key."""
+
+
+class PageNotFound(LookupError):
+    """The requested page is past the last page."""
+
+
+class VersionConflict(Exception):
+    """The message changed (or was deleted) since the version an edit was based on."""
+
+    def __init__(self, current: Message | None):
+        super().__init__("the message changed since it was read")
+        self.current = current
+
