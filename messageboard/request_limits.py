@@ -2,7 +2,7 @@
 
 - A body over ``MAX_CONTENT_LENGTH``, a multipart field over ``MAX_FORM_MEMORY_SIZE`` or a multipart
   form of more than ``MAX_FORM_PARTS`` parts: 413. werkzeug raises the same bare error for all three;
-  ``SiteRequest`` says which limit it was.
+  ``check_form_body`` says which limit it was.
 - A URL path, query string or url-encoded form whose bytes are not UTF-8 (``/messages/%ff``,
   ``key=%ff``): 400. werkzeug would quietly make them U+FFFD in paths and keep them percent-escaped
   in forms, so ``/add/k/%ff`` would store a replacement character.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Request, request
+from flask import Flask, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from messageboard.core.setting import Setting, whole
@@ -35,35 +35,36 @@ URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 
 
-class SiteRequest(Request):
-    """Flask's request, with form bodies checked for size (naming the limit) and for UTF-8."""
+def check_form_body() -> None:
+    """Read a form's body whole and parse it now: 400 if a url-encoded one is not UTF-8, 413 naming
+    the limit if it breaks one."""
+    if not request.want_form_data_parsed:
+        return
+    raw = None
+    try:
+        # Read whole (at most MAX_CONTENT_LENGTH, else 413) and kept, so the form is parsed from
+        # memory and the parts can be counted if werkzeug finds the form too large.
+        # pinned by tests/test_library_contracts.py::test_werkzeug_parses_the_form_from_data_get_data_kept
+        raw = request.get_data(parse_form_data=False)
+        if request.mimetype == URLENCODED and not _is_utf8(unquote_to_bytes(raw)):
+            raise BadRequest("The form's data is not valid UTF-8, as browsers send it; nothing was saved.")
+        # Parsed now, inside this try, where werkzeug's bare 413 for a form limit can be named.
+        request.form  # noqa: B018 - a property: reading it parses the form
+    except RequestEntityTooLarge as error:
+        raise RequestEntityTooLarge(_too_large(raw)) from error
 
-    def _load_form_data(self) -> None:
-        if "form" in self.__dict__:
-            return
-        raw = None
-        try:
-            if self.want_form_data_parsed:
-                # Read whole (at most MAX_CONTENT_LENGTH, else 413) and kept, so the form is parsed
-                # from memory and the parts can be counted if werkzeug finds the form too large.
-                raw = self.get_data(parse_form_data=False)
-                if self.mimetype == URLENCODED and not _is_utf8(unquote_to_bytes(raw)):
-                    raise BadRequest("The form's data is not valid UTF-8, as browsers send it; nothing was saved.")
-            super()._load_form_data()
-        except RequestEntityTooLarge as error:
-            raise RequestEntityTooLarge(self._too_large(raw)) from error
 
-    def _too_large(self, raw: bytes | None) -> str:
-        """Which limit the request broke, as a sentence for the 413 page."""
-        if raw is None:
-            return body_too_large(self.max_content_length)
-        boundary = self.mimetype_params.get("boundary", "").encode("latin-1")
-        # Each part opens with "--boundary"; one more closes the form.
-        if boundary and raw.count(b"--" + boundary) - 1 > self.max_form_parts:
-            return (f"The form has more than this site's limit of {self.max_form_parts:,} parts; "
-                    "nothing was saved.")
-        return (f"A field of the form is larger than this site's limit of {self.max_form_memory_size:,} bytes "
-                "for one field; nothing was saved.")
+def _too_large(raw: bytes | None) -> str:
+    """Which limit the request broke, as a sentence for the 413 page."""
+    if raw is None:
+        return body_too_large(request.max_content_length)
+    boundary = request.mimetype_params.get("boundary", "").encode("latin-1")
+    # Each part opens with "--boundary"; one more closes the form.
+    if boundary and raw.count(b"--" + boundary) - 1 > request.max_form_parts:
+        return (f"The form has more than this site's limit of {request.max_form_parts:,} parts; "
+                "nothing was saved.")
+    return (f"A field of the form is larger than this site's limit of {request.max_form_memory_size:,} bytes "
+            "for one field; nothing was saved.")
 
 
 def body_too_large(limit: int) -> str:
@@ -72,6 +73,7 @@ def body_too_large(limit: int) -> str:
 
 
 def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` decodes as UTF-8."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -93,7 +95,15 @@ def reject_undecodable_urls() -> None:
         raise BadRequest("The address's query (after ?) has characters that are not valid UTF-8; check the link.")
 
 
+def check_request() -> None:
+    """Refuse an undecodable URL, then a form body that is not UTF-8 or breaks a size limit."""
+    reject_undecodable_urls()
+    check_form_body()
+
+
 def init_request_limits(app: Flask) -> None:
-    """Use SiteRequest, and refuse undecodable URLs before anything else looks at them."""
-    app.request_class = SiteRequest
-    app.before_request_funcs.setdefault(None, []).insert(0, reject_undecodable_urls)
+    """Check each request's URL and form body before anything else looks at them."""
+    # create_app calls this before any other extension, and Flask runs the app's before_request
+    # functions in the order they were registered: this one runs first, before the CSRF check
+    # reads the form.
+    app.before_request(check_request)

@@ -31,6 +31,7 @@ def lightningcss() -> Path:
 
 
 def _first_installed(candidates: list[Path], tool: str) -> Path:
+    """The first candidate that exists, or AssetBuildError naming the command that installs the tool."""
     for candidate in candidates:
         if candidate.exists():
             return candidate
@@ -54,6 +55,7 @@ class DartSass(Filter):
 
     def input(self, _in, out, source_path, **kwargs):
         """Compile the file at ``source_path``; errors name the file and line, relative to the static folder."""
+        # pinned by tests/test_library_contracts.py::test_webassets_bundle_bound_to_an_environment_builds_into_a_stream
         static_folder = Path(self.ctx.directory)
         relative = Path(source_path).relative_to(static_folder)
         out.write(run_tool([dart_sass(), "--no-source-map", "--style=expanded", "--quiet-deps", relative],
