@@ -15,6 +15,7 @@ from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
 from messageboard.extensions import csrf, db
 from messageboard.http_security import init_http_security
 from messageboard.page_cache import init_page_cache
+from messageboard.render_mode import init_render_mode
 from messageboard.request_limits import init_request_limits
 from messageboard.core import template_folders
 from messageboard.settings import instance_folder, load_settings
@@ -60,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     db.init_app(app)
     init_page_cache(app, db.change_counter(app))
+    init_render_mode(app)
     init_assets(app)  # its WhiteNoise answers static files before the page cache and Flask
     init_http_security(app)  # last, outermost: proxy headers, host check and headers for every response
 

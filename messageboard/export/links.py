@@ -1,4 +1,4 @@
-"""Links in exported pages: which file each live URL becomes, and how a page links it in each mode."""
+"""Links in exported pages: each site link pointed at its file in the export, as each way of viewing links it."""
 
 from __future__ import annotations
 
@@ -6,19 +6,16 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import quote, urlsplit
 
-from messageboard.styleguide import STATE_NAME, URL_PREFIX
-from messageboard.validation import KEY_PATTERN
+from messageboard.export.urls import NOT_FOUND_PAGE, PAGE, STATIC, ExportFile, ExportUrls
 
 # Jinja writes every attribute in double quotes; these are the ones that name a URL.
 LINKING_ATTRIBUTE = re.compile(rb'\b(href|src|action|data-href-template)="([^"]*)"')
 PLACEHOLDER_ATTRIBUTE = b"data-href-template"  # a pattern for scripts, not a link to check
-SEARCH_INDEX_URL = "/search-index.js"
-NOT_FOUND_PAGE = "404.html"
-STYLEGUIDE_FOLDER = URL_PREFIX.strip("/")
 # Pages every export holds (and the styleguide's, in an export that has its preview pages).
 ALWAYS_EXPORTED = frozenset({"index.html", "search-index.js"})
+PREVIEW_ENDPOINTS = frozenset({"styleguide.index", "styleguide.state"})
 
 
 @dataclass
@@ -35,40 +32,16 @@ class RewrittenPage:
 class LinkStyle:
     """How exported pages link each other: from the domain root, under a base path, or relatively."""
 
-    static_url_path: str
+    urls: ExportUrls
     base_path: str = "/"
     relative: bool = False
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def export_path(self, url: str) -> tuple[str, str] | None:
-        """Return ("page" or "static", file path in the export) for a site URL; None if not exported."""
-        parts = urlsplit(url)
-        path = parts.path
-        if path == "/":
-            query = parse_qs(parts.query)
-            if not query:
-                return "page", "index.html"
-            number = query.get("page", [""])[0] if set(query) == {"page"} else ""
-            if number.isdigit():
-                return "page", "index.html" if int(number) == 1 else f"page/{int(number)}.html"
-            return None
-        if path == SEARCH_INDEX_URL:
-            return "page", "search-index.js"
-        state = path.removeprefix(URL_PREFIX + "/")
-        if state != path and not parts.query and (state == "" or STATE_NAME.fullmatch(state)):
-            return "page", f"{STYLEGUIDE_FOLDER}/{state or 'index'}.html"
-        key = path.removeprefix("/messages/")
-        if key != path and KEY_PATTERN.fullmatch(key) and not parts.query:
-            return "page", f"messages/{key}.html"
-        if path.startswith(self.static_url_path + "/") and not parts.query:
-            return "static", path[1:]
-        return None
-
     def link(self, target: str, from_page: str) -> str:
         """The URL by which the page at ``from_page`` links the exported file ``target``."""
         if self.relative:
-            return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
-        return self.base_path + ("" if target == "index.html" else target)
+            return quote(posixpath.relpath(target, posixpath.dirname(from_page) or "."))
+        return self.base_path + ("" if target == "index.html" else quote(target))
 
     def rewrite(self, body: bytes, page: str, *, preview: bool = False) -> RewrittenPage:
         """Point every site link in an exported page at its file, collecting what they name.
@@ -85,23 +58,22 @@ class LinkStyle:
             if memo_key in self._memo:
                 replacement, kind, target = self._memo[memo_key]
                 if kind:
-                    (result.static_files if kind == "static" else result.pages).add(target)
+                    (result.static_files if kind == STATIC else result.pages).add(target)
                 return replacement
             attribute, value = match.group(1), html.unescape(match.group(2).decode())
             parts = urlsplit(value)
             if parts.scheme or parts.netloc or not parts.path:  # another site, or a #fragment
                 self._memo[memo_key] = (match.group(0), None, None)
                 return match.group(0)
-            found = self.export_path(value.split("#")[0])
+            found = self.urls.file_for(value.split("#")[0])
             if preview and attribute in (b"href", b"action") and not _always_exported(found):
-                found = ("page", NOT_FOUND_PAGE)
+                found = ExportFile(PAGE, NOT_FOUND_PAGE, "")
             if found is None:
                 result.unknown.append(value)
                 return match.group(0)
-            kind, target = found
-            kind = kind if attribute != PLACEHOLDER_ATTRIBUTE else None
+            kind, target = (found.kind if attribute != PLACEHOLDER_ATTRIBUTE else None), found.path
             if kind:
-                (result.static_files if kind == "static" else result.pages).add(target)
+                (result.static_files if kind == STATIC else result.pages).add(target)
             fragment = f"#{parts.fragment}" if parts.fragment else ""
             replacement = b'%s="%s"' % (attribute, html.escape(self.link(target, page) + fragment).encode())
             self._memo[memo_key] = (replacement, kind, target)
@@ -111,7 +83,7 @@ class LinkStyle:
         return result
 
 
-def _always_exported(found: tuple[str, str] | None) -> bool:
-    """Whether every export (with the styleguide) holds the file ``export_path`` found."""
-    return found is not None and (found[0] == "static" or found[1] in ALWAYS_EXPORTED
-                                  or found[1].startswith(STYLEGUIDE_FOLDER + "/"))
+def _always_exported(found: ExportFile | None) -> bool:
+    """Whether every export (with the styleguide) holds the file ``found``."""
+    return found is not None and (found.kind == STATIC or found.path in ALWAYS_EXPORTED
+                                  or found.endpoint in PREVIEW_ENDPOINTS)

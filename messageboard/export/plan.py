@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 
 from flask import Flask
 
 from messageboard import store, styleguide
-from messageboard.export.links import NOT_FOUND_PAGE, LinkStyle
 from messageboard.core import PROJECT_ROOT
-
-NOT_FOUND_URL = "/__exported-404__"
+from messageboard.export.urls import NOT_FOUND_PAGE, NOT_FOUND_URL, planned_page, planning
 
 
 @dataclass(frozen=True)
@@ -43,23 +40,24 @@ def plan_pages(app: Flask, *, with_styleguide: bool = False) -> list[PageSpec]:
     per_page = app.config["MESSAGES_PER_PAGE"]
     total = len(revisions)
     pages = []
-    for number in range(1, max(1, math.ceil(total / per_page)) + 1):
-        shown = revisions[(number - 1) * per_page:number * per_page]
-        url, path = ("/", "index.html") if number == 1 else (f"/?page={number}", f"page/{number}.html")
-        # A list page shows the count, the greeting and its own rows; nothing else can change it.
-        pages.append(PageSpec(url, path, digest(number, total, greeting, shown)))
-    pages += [PageSpec(f"/messages/{key}", f"messages/{key}.html", revision) for key, revision in revisions]
-    pages.append(PageSpec("/search-index.js", "search-index.js", digest(revisions)))
-    pages.append(PageSpec(NOT_FOUND_URL, NOT_FOUND_PAGE, "", status=404))
-    return pages + (styleguide_pages(app) if with_styleguide else [])
+    with planning(app):
+        for number in range(1, store.page_count(total, per_page) + 1):
+            shown = revisions[(number - 1) * per_page:number * per_page]
+            url, path = planned_page("messages.index", page=number if number > 1 else None)
+            # A list page shows the count, the greeting and its own rows; nothing else can change it.
+            pages.append(PageSpec(url, path, digest(number, total, greeting, shown)))
+        pages += [PageSpec(*planned_page("messages.show", key=key), revision) for key, revision in revisions]
+        pages.append(PageSpec(*planned_page("export.search_index"), digest(revisions)))
+        pages.append(PageSpec(NOT_FOUND_URL, NOT_FOUND_PAGE, "", status=404))
+        return pages + (styleguide_pages(app) if with_styleguide else [])
 
 
 def styleguide_pages(app: Flask) -> list[PageSpec]:
-    """The styleguide's index and each state's page: they show the fixtures file and nothing else."""
+    """The styleguide's index and each state's page, inside ``planning(app)``: they show the fixtures file alone."""
     fixtures = styleguide.fixtures(app)
-    urls = [f"{styleguide.URL_PREFIX}/", *(f"{styleguide.URL_PREFIX}/{name}" for name in fixtures.states)]
-    links = LinkStyle(app.static_url_path)
-    return [PageSpec(url, links.export_path(url)[1], fixtures.digest, preview=True) for url in urls]
+    addresses = [planned_page("styleguide.index"),
+                 *(planned_page("styleguide.state", name=name) for name in fixtures.states)]
+    return [PageSpec(url, path, fixtures.digest, preview=True) for url, path in addresses]
 
 
 def site_digest(app: Flask, options: dict) -> str:
