@@ -8,9 +8,9 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, g, request, request_started, send_file, url_for
 from markupsafe import Markup
 
-from messageboard.export import is_export_request
 from messageboard.live_reload.watcher import ChangeWatcher
 from messageboard.core import template_folders, whole_number
+from messageboard.render_mode import render_mode
 
 CLIENT_SCRIPT = Path(__file__).with_name("client.js")
 HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
@@ -54,7 +54,7 @@ def init_live_reload(app: Flask) -> ChangeWatcher:
     @app.after_request
     def add_client_script(response: Response) -> Response:
         if (response.mimetype != "text/html" or response.is_streamed or response.direct_passthrough
-                or is_export_request()):
+                or render_mode().exported):
             return response
         tag = Markup('<script src="{}" data-events="{}" defer></script>').format(
             url_for("live_reload.client_script"),

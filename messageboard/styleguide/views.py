@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, g, render_template
-from flask.globals import request_ctx
+from flask import Blueprint, Flask, abort, current_app, render_template
 
 from messageboard.core import ConfigError
+from messageboard.render_mode import render_mode, set_render_mode
 from messageboard.styleguide.fixtures import Fixtures, fixtures_path, load_fixtures, modified, shown
 from messageboard.styleguide.states import PAGES, render_macro
 
@@ -32,16 +32,9 @@ def fixtures(app: Flask | None = None) -> Fixtures:
 
 
 @bp.before_request
-def no_session_flashes() -> None:
-    """Styleguide pages show only the flashes their state names, never the visitor's (nor take them)."""
-    request_ctx.flashes = []
-
-
-@bp.context_processor
-def state_context() -> dict:
-    """Styleguide pages look the same live and exported: the live site's pages unless a state says otherwise."""
-    state = g.get("styleguide_state")
-    return {"styleguide_state": state, "static_export": bool(state and state.static_export)}
+def preview_mode() -> None:
+    """Styleguide pages look as they do live, even exported, and neither show nor take the visitor's flashes."""
+    set_render_mode(render_mode().previewing())
 
 
 @bp.get("/")
@@ -58,8 +51,8 @@ def state(name: str):
     """One state as its full page, answering 200 (it is a preview) whatever status the real page answers."""
     loaded = fixtures()
     chosen = loaded.states.get(name) or abort(404)
-    g.styleguide_state = chosen
-    request_ctx.flashes = list(chosen.flashes)  # as if flashed, without the session
+    # Its own look (the export's, if it says so) and flashes, as if just flashed, without the session.
+    set_render_mode(render_mode().previewing(chosen, read_only=chosen.static_export, flashes=chosen.flashes))
     response = current_app.make_response(PAGES[chosen.template].render(chosen.data))
     if response.status_code != chosen.status:
         raise ConfigError(f"{shown(loaded.path)}: state {name!r} says the real page answers {chosen.status}, "
