@@ -19,7 +19,7 @@ LINT_SCSS ?= static/**/*.scss
 RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
 	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE:-instance/secret_key}
 
-.PHONY: help install run dev test stress lint browser postgres editor bench assets db export preview lock clean
+.PHONY: help install run dev test stress lint format browser postgres editor bench assets db export preview lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -66,9 +66,9 @@ export: install ## Write the site as static files into site/ (EXPORT_ARGS="--rel
 preview: install ## Export, then serve site/ at http://127.0.0.1:8001
 	$(FLASK) export --serve $(EXPORT_ARGS)
 
-# Lint first, so a style error fails CI (.ci/run is `make test`) as a failing test does. The stress
+# Lint first, so a style or layer error fails CI (.ci/run is `make test`) as a failing test does. The stress
 # suite runs after the parallel run, on its own: its four workers and fifty clients need the cores.
-test: install lint browser postgres ## Lint the SCSS, run every test in parallel, then the stress suite alone
+test: install lint browser postgres ## Lint, run every test in parallel, then the stress suite alone
 	$(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/stress
 	$(if $(filter no,$(STRESS)),,$(STRESS_PYTEST))
 
@@ -91,8 +91,17 @@ postgres: ## Start the local PostgreSQL server the tests use, if it is down
 		echo "no PostgreSQL at 127.0.0.1:5432: install Debian's postgresql (trust auth for user postgres on" \
 			"127.0.0.1), or set TEST_POSTGRES_URL=postgresql+psycopg://user:password@host/postgres"; exit 1; }
 
-lint: install ## Check the SCSS with stylelint (stylelint.config.mjs)
+# The Python's style and format (ruff), the layers' import contracts (import-linter, pyproject.toml,
+# docs/architecture.md) and the SCSS (stylelint.config.mjs). `make format` fixes what ruff can.
+lint: install ## Check the Python (ruff, import-linter) and the SCSS (stylelint)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	node_modules/.bin/stylelint "$(LINT_SCSS)"
+
+format: install ## Fix the Python's format and import order (ruff)
+	$(BIN)/ruff check --fix --select I .
+	$(BIN)/ruff format .
 
 bench: install browser postgres ## Measure requests per second against a raw WSGI baseline, and live reload
 	@command -v wrk >/dev/null || { echo "bench needs wrk: installing it from Debian's packages"; \

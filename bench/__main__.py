@@ -66,8 +66,13 @@ CASES = (
 )
 # The page weighed, and the css case on the same server: that page gives the css's hashed path.
 HOME_SERVER, HOME_PATH = "site-10k", "/"
-CSS_CASE = Case("i", "css bundle via WhiteNoise", HOME_SERVER, "",
-                "wrk sends no Accept-Encoding, so this measures the uncompressed css")
+CSS_CASE = Case(
+    "i",
+    "css bundle via WhiteNoise",
+    HOME_SERVER,
+    "",
+    "wrk sends no Accept-Encoding, so this measures the uncompressed css",
+)
 # Each add request has a key of its own, which bench/add.lua makes; the path only describes them.
 ADD_SCRIPT = Path(__file__).resolve().parent / "add.lua"
 ADD_PATH = "/add/<new key>/<text>"
@@ -77,12 +82,24 @@ ADD_CHECK_PATH = "/add/bench-check/Checked%20before%20the%20load."
 DATABASE_CASES = (
     Case("j", "list, 10k, PostgreSQL", "postgres-10k", "/"),
     Case("k", "list, 10k, page cache off, PostgreSQL", "postgres-10k-rendered", "/"),
-    Case("l", "add a message, SQLite, 10k", "adds-sqlite", ADD_PATH,
-         "the legacy GET route, on without a login (production settings otherwise); each request "
-         "adds a new key (bench/add.lua)", script=ADD_SCRIPT),
-    Case("m", "add a message, PostgreSQL, 10k", "adds-postgres", ADD_PATH,
-         "as l; a PostgreSQL commit waits for its WAL to reach the disk where synchronous_commit is "
-         "on (shown above), an SQLite one (WAL, synchronous=NORMAL) does not", script=ADD_SCRIPT),
+    Case(
+        "l",
+        "add a message, SQLite, 10k",
+        "adds-sqlite",
+        ADD_PATH,
+        "the legacy GET route, on without a login (production settings otherwise); each request "
+        "adds a new key (bench/add.lua)",
+        script=ADD_SCRIPT,
+    ),
+    Case(
+        "m",
+        "add a message, PostgreSQL, 10k",
+        "adds-postgres",
+        ADD_PATH,
+        "as l; a PostgreSQL commit waits for its WAL to reach the disk where synchronous_commit is "
+        "on (shown above), an SQLite one (WAL, synchronous=NORMAL) does not",
+        script=ADD_SCRIPT,
+    ),
 )
 
 
@@ -97,8 +114,11 @@ class Options:
     @classmethod
     def from_environment(cls) -> Options:
         """Read BENCH_WORKERS, BENCH_RUNS and BENCH_SECONDS, with their defaults."""
-        return cls(workers=positive_int("BENCH_WORKERS", 2), runs=positive_int("BENCH_RUNS", 5),
-                   seconds=positive_int("BENCH_SECONDS", 4))
+        return cls(
+            workers=positive_int("BENCH_WORKERS", 2),
+            runs=positive_int("BENCH_RUNS", 5),
+            seconds=positive_int("BENCH_SECONDS", 4),
+        )
 
 
 def positive_int(name: str, default: int) -> int:
@@ -114,11 +134,13 @@ def positive_int(name: str, default: int) -> int:
 def site_environment(secret_key: str, database_url: str) -> dict[str, str]:
     """Return the environment for the site's production settings on the database at this URL."""
     # The caller's own MESSAGEBOARD_ settings would make the cases differ from production.
-    inherited = {name: value for name, value in os.environ.items()
-                 if not name.startswith("MESSAGEBOARD_")}
-    return {**inherited, "MESSAGEBOARD_CONFIG": "production",
-            "MESSAGEBOARD_SECRET_KEY": secret_key,
-            "MESSAGEBOARD_DATABASE_URL": database_url}
+    inherited = {name: value for name, value in os.environ.items() if not name.startswith("MESSAGEBOARD_")}
+    return {
+        **inherited,
+        "MESSAGEBOARD_CONFIG": "production",
+        "MESSAGEBOARD_SECRET_KEY": secret_key,
+        "MESSAGEBOARD_DATABASE_URL": database_url,
+    }
 
 
 def main() -> int:
@@ -140,34 +162,47 @@ def run(options: Options) -> None:
     print(f"Preparing databases in {WORK_DIR} and on PostgreSQL ({seed.shown_url(seed.POSTGRES_ADMIN_URL)})")
     files = {count: seed.ensure_database(count, secret_key) for count in (SMALL, LARGE)}
     with seed.postgres_databases(SMALL, secret_key) as postgres:
-        databases = {SQLITE_10K: seed.database_url(files[SMALL]),
-                     SQLITE_100K: seed.database_url(files[LARGE]),
-                     SQLITE_ADDS: seed.database_url(seed.writable_copy(files[SMALL])),
-                     POSTGRES_10K: postgres.seeded,
-                     POSTGRES_ADDS: postgres.adds}
+        databases = {
+            SQLITE_10K: seed.database_url(files[SMALL]),
+            SQLITE_100K: seed.database_url(files[LARGE]),
+            SQLITE_ADDS: seed.database_url(seed.writable_copy(files[SMALL])),
+            POSTGRES_10K: postgres.seeded,
+            POSTGRES_ADDS: postgres.adds,
+        }
         measure_and_report(options, secret_key, files[SMALL], databases)
 
 
-def measure_and_report(options: Options, secret_key: str, small_file: Path,
-                       databases: Mapping[str, str]) -> None:
+def measure_and_report(options: Options, secret_key: str, small_file: Path, databases: Mapping[str, str]) -> None:
     """Time the builds, the export (of ``small_file``) and live reload, measure every case on
     ``databases`` (URLs by name) and print the report."""
     print("Building the css and js bundles")
     seed.build_assets(site_environment(secret_key, databases[SQLITE_10K]))
-    print(f"Timing asset builds in-process ({build_times.COLD_RUNS} cold, "
-          f"{build_times.REBUILD_RUNS} after an SCSS change)", flush=True)
+    print(
+        f"Timing asset builds in-process ({build_times.COLD_RUNS} cold, "
+        f"{build_times.REBUILD_RUNS} after an SCSS change)",
+        flush=True,
+    )
     times = build_times.measure(secret_key)
-    print(f"Timing static exports in-process ({export_speed.RUNS} full, each beside a Frozen-Flask freeze; "
-          f"{export_speed.REEXPORT_RUNS} after one edit)", flush=True)
+    print(
+        f"Timing static exports in-process ({export_speed.RUNS} full, each beside a Frozen-Flask freeze; "
+        f"{export_speed.REEXPORT_RUNS} after one edit)",
+        flush=True,
+    )
     exports = export_speed.measure(small_file, secret_key)
-    print(f"Timing live reload with flask run --debug and chromium ({live_reload.RUNS} runs each: "
-          "an SCSS save, a template save, a manual reload)", flush=True)
+    print(
+        f"Timing live reload with flask run --debug and chromium ({live_reload.RUNS} runs each: "
+        "an SCSS save, a template save, a manual reload)",
+        flush=True,
+    )
     reloads = live_reload.measure()
-    environments = {site.name: {**site_environment(secret_key, databases[site.database]), **dict(site.settings)}
-                    for site in SITES}
-    print(f"Serving each case with gunicorn --config {GUNICORN_CONFIG.relative_to(PROJECT_ROOT)}, "
-          f"{options.workers} workers (BENCH_WORKERS); load: {load.describe()}, "
-          f"{options.runs} runs (BENCH_RUNS) of {options.seconds} s (BENCH_SECONDS), median")
+    environments = {
+        site.name: {**site_environment(secret_key, databases[site.database]), **dict(site.settings)} for site in SITES
+    }
+    print(
+        f"Serving each case with gunicorn --config {GUNICORN_CONFIG.relative_to(PROJECT_ROOT)}, "
+        f"{options.workers} workers (BENCH_WORKERS); load: {load.describe()}, "
+        f"{options.runs} runs (BENCH_RUNS) of {options.seconds} s (BENCH_SECONDS), median"
+    )
     cases, samples, weight = serve_and_measure(environments, options)
     print()
     print(render(cases, samples))
@@ -181,13 +216,15 @@ def measure_and_report(options: Options, secret_key: str, small_file: Path,
     print("\n".join(live_reload_lines(reloads)))
 
 
-def serve_and_measure(environments: Mapping[str, Mapping[str, str]], options: Options
-                      ) -> tuple[list[Case], dict[str, list[float]], PageWeight]:
+def serve_and_measure(
+    environments: Mapping[str, Mapping[str, str]], options: Options
+) -> tuple[list[Case], dict[str, list[float]], PageWeight]:
     """Start every server, weigh the home page, check each case answers 200, measure them all."""
     with ExitStack() as stack:
-        servers = {site.name: stack.enter_context(
-                       gunicorn(site.name, site.app_uri, environments[site.name], options.workers))
-                   for site in SITES}
+        servers = {
+            site.name: stack.enter_context(gunicorn(site.name, site.app_uri, environments[site.name], options.workers))
+            for site in SITES
+        }
         for case in (*CASES, *DATABASE_CASES):
             wait_for_ok(servers[case.server], ADD_CHECK_PATH if case.script else case.path)
         weight = page_weight.measure(servers[HOME_SERVER], HOME_PATH)
@@ -196,8 +233,7 @@ def serve_and_measure(environments: Mapping[str, Mapping[str, str]], options: Op
         return cases, measure_all(servers, cases, options), weight
 
 
-def measure_all(servers: Mapping[str, Server], cases: Sequence[Case],
-                options: Options) -> dict[str, list[float]]:
+def measure_all(servers: Mapping[str, Server], cases: Sequence[Case], options: Options) -> dict[str, list[float]]:
     """Warm each case up, then measure them in rounds, each round in a rotated order."""
     # A script makes each request's path itself, on the server's root URL.
     urls = {case.letter: servers[case.server].url("/" if case.script else case.path) for case in cases}
@@ -208,8 +244,9 @@ def measure_all(servers: Mapping[str, Server], cases: Sequence[Case],
         # Rounds spread the machine's slow spells over every case; rotating spreads the order's.
         for case in rotated(cases, number):
             # The run's name prefixes the keys a script adds, so no two runs add the same one.
-            samples[case.letter].append(load.measure(urls[case.letter], options.seconds, case.script,
-                                                     [f"run{number + 1}"]))
+            samples[case.letter].append(
+                load.measure(urls[case.letter], options.seconds, case.script, [f"run{number + 1}"])
+            )
         measured = "  ".join(f"{letter} {runs[-1]:,.0f}" for letter, runs in samples.items())
         print(f"  run {number + 1}/{options.runs}: {measured}", flush=True)
     return samples

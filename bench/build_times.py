@@ -36,9 +36,14 @@ def measure(secret_key: str) -> BuildTimes:
         sources, build_folder = folder / "static", folder / "build"
         # A copy, because the rebuilds edit an SCSS file.
         shutil.copytree(PROJECT_ROOT / "static", sources)
-        app = create_app("production", instance_path=folder / "instance", SECRET_KEY=secret_key,
-                         STATIC_FOLDER=str(sources), ASSETS_BUILD_FOLDER=str(build_folder),
-                         DATABASE_URL=seed.database_url(folder / "messages.sqlite3"))
+        app = create_app(
+            "production",
+            instance_path=folder / "instance",
+            SECRET_KEY=secret_key,
+            STATIC_FOLDER=str(sources),
+            ASSETS_BUILD_FOLDER=str(build_folder),
+            DATABASE_URL=seed.database_url(folder / "messages.sqlite3"),
+        )
         assets: SiteAssets = app.extensions["messageboard.assets"]
         cold = []
         for _ in range(COLD_RUNS):

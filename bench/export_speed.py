@@ -39,8 +39,12 @@ def measure(database: Path, secret_key: str) -> ExportSpeed:
     with tempfile.TemporaryDirectory(prefix="export-speed-", dir=WORK_DIR) as temporary:
         folder = Path(temporary)
         shutil.copy(database, folder / "messages.sqlite3")
-        app = create_app("production", instance_path=folder / "instance", SECRET_KEY=secret_key,
-                         DATABASE_URL=seed.database_url(folder / "messages.sqlite3"))
+        app = create_app(
+            "production",
+            instance_path=folder / "instance",
+            SECRET_KEY=secret_key,
+            DATABASE_URL=seed.database_url(folder / "messages.sqlite3"),
+        )
         with app.app_context():
             # The HTML pages; the search index exists only for our export's own requests.
             urls = [spec.url for spec in plan_pages(app) if spec.path.endswith(".html") and spec.status == 200]
@@ -62,8 +66,9 @@ def measure(database: Path, secret_key: str) -> ExportSpeed:
 def frozen_flask(app, urls: list[str], destination: Path) -> Freezer:
     """Plain Frozen-Flask, set to freeze exactly the pages our export writes (and the static files)."""
     # Its own switch for a warning it would print for every extensionless page it writes.
-    app.config.update(FREEZER_DESTINATION=str(destination), FREEZER_RELATIVE_URLS=False,
-                      FREEZER_IGNORE_MIMETYPE_WARNINGS=True)
+    app.config.update(
+        FREEZER_DESTINATION=str(destination), FREEZER_RELATIVE_URLS=False, FREEZER_IGNORE_MIMETYPE_WARNINGS=True
+    )
     freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
     freezer.register_generator(lambda: iter(urls))
     return freezer

@@ -47,9 +47,16 @@ CALIBRATION_ROUND_TRIPS = 5
 TOKEN_ID = "bench-live-reload"
 # Root in a container needs --no-sandbox; the rest keep chromium from calling Google's services
 # and from looking for a GPU. The same flags as the browser tests.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @dataclass(frozen=True)
@@ -65,19 +72,24 @@ def require_chromium() -> str:
     """Return the chromium to drive: $CHROMIUM, else `chromium` on the PATH; fail if there is none."""
     path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not os.access(path, os.X_OK):
-        raise BenchError("chromium is not installed: run `make bench`, which installs it, "
-                         "or `apt-get install chromium`, or set CHROMIUM to a chromium executable")
+        raise BenchError(
+            "chromium is not installed: run `make bench`, which installs it, "
+            "or `apt-get install chromium`, or set CHROMIUM to a chromium executable"
+        )
     return path
 
 
 def development_environment(folder: Path, theme: Path) -> dict[str, str]:
     """The development settings with the theme, and a build folder, instance and HOME in ``folder``."""
     inherited = {name: value for name, value in os.environ.items() if not name.startswith("MESSAGEBOARD_")}
-    return {**inherited, "HOME": str(folder / "home"),
-            "MESSAGEBOARD_CONFIG": "development",
-            "MESSAGEBOARD_THEME_FOLDER": str(theme),
-            "MESSAGEBOARD_ASSETS_BUILD_FOLDER": str(folder / "build"),
-            "MESSAGEBOARD_INSTANCE_PATH": str(folder / "instance")}
+    return {
+        **inherited,
+        "HOME": str(folder / "home"),
+        "MESSAGEBOARD_CONFIG": "development",
+        "MESSAGEBOARD_THEME_FOLDER": str(theme),
+        "MESSAGEBOARD_ASSETS_BUILD_FOLDER": str(folder / "build"),
+        "MESSAGEBOARD_INSTANCE_PATH": str(folder / "instance"),
+    }
 
 
 def measure(runs: int = RUNS) -> LiveReloadTimes:
@@ -92,8 +104,10 @@ def measure(runs: int = RUNS) -> LiveReloadTimes:
         for name in (SCSS, TEMPLATE):
             (theme / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(PROJECT_ROOT / name, theme / name)
-        with flask_dev_server("live-reload", development_environment(folder, theme)) as server, \
-                sync_playwright() as driver:
+        with (
+            flask_dev_server("live-reload", development_environment(folder, theme)) as server,
+            sync_playwright() as driver,
+        ):
             wait_for_ok(server, PAGE)
             browser = driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
             try:
@@ -106,12 +120,15 @@ def measure(runs: int = RUNS) -> LiveReloadTimes:
 
 def restart_note(server: Server) -> str:
     """Say so if the server restarted for a saved Python file: its reloader watches every one."""
-    restarts = [line for line in server.log_path.read_text(errors="replace").splitlines()
-                if "Detected change in" in line]
+    restarts = [
+        line for line in server.log_path.read_text(errors="replace").splitlines() if "Detected change in" in line
+    ]
     if not restarts:
         return ""
-    return ("\nThe development server restarted during the run, as `make dev` does when a Python file "
-            "is saved:\n" + "\n".join(restarts) + "\nRun it again while no Python file is being edited.")
+    return (
+        "\nThe development server restarted during the run, as `make dev` does when a Python file "
+        "is saved:\n" + "\n".join(restarts) + "\nRun it again while no Python file is being edited."
+    )
 
 
 class Session:
@@ -133,7 +150,10 @@ class Session:
         with self.connected():
             self.page.goto(self.server.url(PAGE), wait_until="domcontentloaded")
         kinds: dict[str, Callable[[], float]] = {
-            "manual": self.manual_reload, "css": self.save_scss, "template": self.save_template}
+            "manual": self.manual_reload,
+            "css": self.save_scss,
+            "template": self.save_template,
+        }
         samples: dict[str, list[float]] = {kind: [] for kind in kinds}
         order = list(kinds)
         for number in range(WARMUP_ROUNDS + runs):
@@ -169,8 +189,7 @@ class Session:
         self.scss.write_text(text, encoding="utf-8")
         result = self.page.evaluate(AWAIT_CSS, TIMEOUT_MS)
         if result is None:
-            raise BenchError(f"saving {SCSS} with a {width} border: the page did not apply it "
-                             f"within {TIMEOUT_MS} ms")
+            raise BenchError(f"saving {SCSS} with a {width} border: the page did not apply it within {TIMEOUT_MS} ms")
         if not result["sameDocument"]:
             raise BenchError(f"saving {SCSS} reloaded the page instead of swapping the stylesheet")
         return result["at"] - offset - started
@@ -179,23 +198,26 @@ class Session:
         """Add a new token to base.html; milliseconds until the reloaded page's DOMContentLoaded."""
         self.changes += 1
         token = f"bench run {self.changes}"
-        text = self.template_original.replace(
-            "</body>", f'<p id="{TOKEN_ID}" hidden>{token}</p>\n</body>', 1)
+        text = self.template_original.replace("</body>", f'<p id="{TOKEN_ID}" hidden>{token}</p>\n</body>', 1)
         self.page.evaluate("window.benchOldDocument = true")
         with self.connected(), self.page.expect_event("domcontentloaded", timeout=TIMEOUT_MS):
             started = time.perf_counter() * 1000
             self.template.write_text(text, encoding="utf-8")
         shown = self.page.evaluate(
-            f"[document.getElementById('{TOKEN_ID}')?.textContent, window.benchOldDocument === true]")
+            f"[document.getElementById('{TOKEN_ID}')?.textContent, window.benchOldDocument === true]"
+        )
         if shown != [token, False]:
-            raise BenchError(f"saving {TEMPLATE} with {token!r}: the page that loaded shows "
-                             f"{shown[0]!r}{' and was not reloaded' if shown[1] else ''}")
+            raise BenchError(
+                f"saving {TEMPLATE} with {token!r}: the page that loaded shows "
+                f"{shown[0]!r}{' and was not reloaded' if shown[1] else ''}"
+            )
         return self.dom_content_loaded() - started
 
     def dom_content_loaded(self) -> float:
         """When the current document's DOMContentLoaded finished, in perf_counter milliseconds."""
-        at = self.page.evaluate("performance.timeOrigin"
-                                " + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+        at = self.page.evaluate(
+            "performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
+        )
         return at - self.clock_offset()
 
     def clock_offset(self) -> float:

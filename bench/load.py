@@ -21,8 +21,7 @@ def require_wrk() -> str:
     """Return the path of wrk, or fail saying how to install it."""
     path = shutil.which("wrk")
     if path is None:
-        raise BenchError("wrk is not installed: run `make bench`, which installs it, "
-                         "or `apt-get install wrk`")
+        raise BenchError("wrk is not installed: run `make bench`, which installs it, or `apt-get install wrk`")
     return path
 
 
@@ -38,8 +37,7 @@ def measure(url: str, seconds: int, script: Path | None = None, script_args: Seq
     command += ["-s", str(script), url, "--", *script_args] if script else [url]
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
     if result.returncode != 0:
-        raise BenchError(f"{' '.join(command)} failed ({result.returncode}):\n"
-                         f"{result.stdout}{result.stderr}")
+        raise BenchError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
     return requests_per_second(result.stdout, url)
 
 

@@ -79,8 +79,7 @@ def measure(server: Server, page_path: str) -> PageWeight:
     parser = LinkedFiles(page_path)
     parser.feed(DECODERS[page.encoding](response.body).decode("utf-8", errors="replace"))
     if len(parser.stylesheets) != 1:
-        raise BenchError(f"{page_path} links {len(parser.stylesheets)} stylesheets, not one: "
-                         f"{parser.stylesheets}")
+        raise BenchError(f"{page_path} links {len(parser.stylesheets)} stylesheets, not one: {parser.stylesheets}")
     files = [transfer(path, fetch(server, path)) for path in parser.paths]
     return PageWeight([page, *files], parser.stylesheets[0])
 

@@ -70,13 +70,14 @@ def case_lines(cases: Sequence[Case], samples: Mapping[str, Sequence[float]]) ->
     """Return one line per case: letter, title, path, median and range of requests per second."""
     title_width = max(len(case.title) for case in cases)
     path_width = max(len(case.path) for case in cases)
-    lines = [f"   {'case':<{title_width}}  {'URL':<{path_width}}  "
-             f"{'median req/s':>12}  {'runs min-max':>15}"]
+    lines = [f"   {'case':<{title_width}}  {'URL':<{path_width}}  {'median req/s':>12}  {'runs min-max':>15}"]
     for case in cases:
         runs = samples[case.letter]
         spread = f"{min(runs):,.0f}-{max(runs):,.0f}"
-        lines.append(f"{case.letter}  {case.title:<{title_width}}  {case.path:<{path_width}}  "
-                     f"{median(runs):>12,.0f}  {spread:>15}")
+        lines.append(
+            f"{case.letter}  {case.title:<{title_width}}  {case.path:<{path_width}}  "
+            f"{median(runs):>12,.0f}  {spread:>15}"
+        )
     lines += [f"{case.letter}: {case.note}" for case in cases if case.note]
     return lines
 
@@ -101,34 +102,50 @@ def verdict(met: bool) -> str:
 
 def build_lines(times: BuildTimes) -> list[str]:
     """Return the build times table, median and range in milliseconds, and the rebuild's goal."""
-    rows = (("cold full build (empty build folder, force=True)", times.cold),
-            ("rebuild after one SCSS change", times.rebuild))
+    rows = (
+        ("cold full build (empty build folder, force=True)", times.cold),
+        ("rebuild after one SCSS change", times.rebuild),
+    )
     title_width = max(len(title) for title, _ in rows)
-    lines = ["Asset builds, in-process: SiteAssets.build() on a copy of static/",
-             f"   {'build':<{title_width}}  {'runs':>4}  {'median ms':>9}  {'runs min-max':>12}"]
+    lines = [
+        "Asset builds, in-process: SiteAssets.build() on a copy of static/",
+        f"   {'build':<{title_width}}  {'runs':>4}  {'median ms':>9}  {'runs min-max':>12}",
+    ]
     for title, runs in rows:
         spread = f"{min(runs):.0f}-{max(runs):.0f}"
-        lines.append(f"   {title:<{title_width}}  {len(runs):>4}  {median(runs):>9.0f}  "
-                     f"{spread:>12}")
+        lines.append(f"   {title:<{title_width}}  {len(runs):>4}  {median(runs):>9.0f}  {spread:>12}")
     rebuild = median(times.rebuild)
-    return [*lines, "", *goal_lines([("rebuild", f"{rebuild:.0f} ms", f"< {REBUILD_GOAL_MS} ms",
-                                      rebuild < REBUILD_GOAL_MS)])]
+    return [
+        *lines,
+        "",
+        *goal_lines([("rebuild", f"{rebuild:.0f} ms", f"< {REBUILD_GOAL_MS} ms", rebuild < REBUILD_GOAL_MS)]),
+    ]
 
 
 def weight_lines(weight: PageWeight) -> list[str]:
     """Return each response's size and Content-Encoding, the total, and the total's goals."""
     path_width = max(len(transfer.path) for transfer in weight.transfers)
-    lines = [f"Home page transfer, Accept-Encoding: {ACCEPT_ENCODING['Accept-Encoding']}: "
-             "response bodies as sent, headers not counted (1 KB = 1,024 bytes)",
-             f"   {'URL':<{path_width}}  {'Content-Encoding':<16}  {'bytes':>7}"]
-    lines += [f"   {transfer.path:<{path_width}}  {transfer.encoding:<16}  {transfer.size:>7,}"
-              for transfer in weight.transfers]
+    lines = [
+        f"Home page transfer, Accept-Encoding: {ACCEPT_ENCODING['Accept-Encoding']}: "
+        "response bodies as sent, headers not counted (1 KB = 1,024 bytes)",
+        f"   {'URL':<{path_width}}  {'Content-Encoding':<16}  {'bytes':>7}",
+    ]
+    lines += [
+        f"   {transfer.path:<{path_width}}  {transfer.encoding:<16}  {transfer.size:>7,}"
+        for transfer in weight.transfers
+    ]
     requests = len(weight.transfers)
     lines.append(f"   {f'total, {requests} requests':<{path_width + 18}}  {weight.total:>7,}")
-    return [*lines, "", *goal_lines([
-        ("total", f"{weight.total / KB:.1f} KB", f"<= {GOAL_BYTES // KB} KB",
-         weight.total <= GOAL_BYTES),
-        ("requests", f"{requests}", f"<= {GOAL_REQUESTS}", requests <= GOAL_REQUESTS)])]
+    return [
+        *lines,
+        "",
+        *goal_lines(
+            [
+                ("total", f"{weight.total / KB:.1f} KB", f"<= {GOAL_BYTES // KB} KB", weight.total <= GOAL_BYTES),
+                ("requests", f"{requests}", f"<= {GOAL_REQUESTS}", requests <= GOAL_REQUESTS),
+            ]
+        ),
+    ]
 
 
 def goal_lines(rows: Sequence[tuple[str, str, str, bool]]) -> list[str]:
@@ -142,41 +159,67 @@ def export_lines(speed: ExportSpeed) -> list[str]:
     """Return export speed against Frozen-Flask, re-export time, and their goals."""
     ours, theirs = median(speed.ours), median(speed.frozen_flask)
     reexport = median(speed.reexport)
-    lines = [f"Static export, in-process, {speed.pages:,} pages (10,000 messages), median of "
-             f"{len(speed.ours)} runs each",
-             f"   flask export, {os.cpu_count()} worker processes    {ours:>7,.0f} pages/s  "
-             f"(runs {min(speed.ours):,.0f}-{max(speed.ours):,.0f})",
-             f"   Frozen-Flask, same pages and app       {theirs:>7,.0f} pages/s  "
-             f"(runs {min(speed.frozen_flask):,.0f}-{max(speed.frozen_flask):,.0f})",
-             f"   re-export after editing one message     {reexport:>7.2f} s        "
-             f"(runs {min(speed.reexport):.2f}-{max(speed.reexport):.2f})"]
-    return [*lines, "", *goal_lines([
-        ("speed", f"{ours / theirs:.1f}x", f">= {SPEED_GOAL:.0f}x", ours / theirs >= SPEED_GOAL),
-        ("re-export", f"{reexport:.2f} s", f"< {REEXPORT_GOAL_SECONDS:.0f} s", reexport < REEXPORT_GOAL_SECONDS),
-    ])]
+    lines = [
+        f"Static export, in-process, {speed.pages:,} pages (10,000 messages), median of {len(speed.ours)} runs each",
+        f"   flask export, {os.cpu_count()} worker processes    {ours:>7,.0f} pages/s  "
+        f"(runs {min(speed.ours):,.0f}-{max(speed.ours):,.0f})",
+        f"   Frozen-Flask, same pages and app       {theirs:>7,.0f} pages/s  "
+        f"(runs {min(speed.frozen_flask):,.0f}-{max(speed.frozen_flask):,.0f})",
+        f"   re-export after editing one message     {reexport:>7.2f} s        "
+        f"(runs {min(speed.reexport):.2f}-{max(speed.reexport):.2f})",
+    ]
+    return [
+        *lines,
+        "",
+        *goal_lines(
+            [
+                ("speed", f"{ours / theirs:.1f}x", f">= {SPEED_GOAL:.0f}x", ours / theirs >= SPEED_GOAL),
+                (
+                    "re-export",
+                    f"{reexport:.2f} s",
+                    f"< {REEXPORT_GOAL_SECONDS:.0f} s",
+                    reexport < REEXPORT_GOAL_SECONDS,
+                ),
+            ]
+        ),
+    ]
 
 
 def live_reload_lines(times: LiveReloadTimes) -> list[str]:
     """Return save-to-updated-page times against a manual reload, and their goals."""
     baseline = median(times.manual)
-    rows = (("save _base.scss: new stylesheet swapped in, style applied", times.css),
-            ("save base.html: page reloaded, to DOMContentLoaded", times.template),
-            ("manual reload, nothing saved (the baseline)", times.manual))
+    rows = (
+        ("save _base.scss: new stylesheet swapped in, style applied", times.css),
+        ("save base.html: page reloaded, to DOMContentLoaded", times.template),
+        ("manual reload, nothing saved (the baseline)", times.manual),
+    )
     title_width = max(len(title) for title, _ in rows)
-    lines = ["Live reload, `flask run --debug` and headless chromium: from writing a theme file to the open page",
-             f"updated, median of {len(times.css)} runs each; x reload: over a manual reload of the same page "
-             "(page.reload() to",
-             "DOMContentLoaded), timed the same way in the same rounds",
-             f"   {'change':<{title_width}}  {'runs':>4}  {'median ms':>9}  {'p90 ms':>6}  "
-             f"{'runs min-max':>12}  {'x reload':>8}"]
+    lines = [
+        "Live reload, `flask run --debug` and headless chromium: from writing a theme file to the open page",
+        f"updated, median of {len(times.css)} runs each; x reload: over a manual reload of the same page "
+        "(page.reload() to",
+        "DOMContentLoaded), timed the same way in the same rounds",
+        f"   {'change':<{title_width}}  {'runs':>4}  {'median ms':>9}  {'p90 ms':>6}  "
+        f"{'runs min-max':>12}  {'x reload':>8}",
+    ]
     for title, runs in rows:
         spread = f"{min(runs):.0f}-{max(runs):.0f}"
-        lines.append(f"   {title:<{title_width}}  {len(runs):>4}  {median(runs):>9.0f}  {p90(runs):>6.0f}  "
-                     f"{spread:>12}  {median(runs) / baseline:>7.1f}x")
+        lines.append(
+            f"   {title:<{title_width}}  {len(runs):>4}  {median(runs):>9.0f}  {p90(runs):>6.0f}  "
+            f"{spread:>12}  {median(runs) / baseline:>7.1f}x"
+        )
     css, template = median(times.css), median(times.template)
     goal = f"< {LIVE_RELOAD_GOAL_MS} ms"
-    return [*lines, "", *goal_lines([("css", f"{css:.0f} ms", goal, css < LIVE_RELOAD_GOAL_MS),
-                                      ("template", f"{template:.0f} ms", goal, template < LIVE_RELOAD_GOAL_MS)])]
+    return [
+        *lines,
+        "",
+        *goal_lines(
+            [
+                ("css", f"{css:.0f} ms", goal, css < LIVE_RELOAD_GOAL_MS),
+                ("template", f"{template:.0f} ms", goal, template < LIVE_RELOAD_GOAL_MS),
+            ]
+        ),
+    ]
 
 
 def p90(runs: Sequence[float]) -> float:

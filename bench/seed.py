@@ -34,8 +34,7 @@ WORDS = (
 TEXT_LENGTHS = (40, 300)
 SEED = 20240601
 # The PostgreSQL server the bench creates its databases on, through its maintenance database.
-POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL",
-                                    "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 
 
@@ -108,17 +107,24 @@ def postgres_databases(count: int, secret_key: str) -> Iterator[PostgresDatabase
     names = (name, f"{name}_adds")
     try:
         with admin.connect() as connection:
-            version, synchronous_commit = (connection.exec_driver_sql(f"SHOW {setting}").scalar()
-                                           for setting in ("server_version", "synchronous_commit"))
+            version, synchronous_commit = (
+                connection.exec_driver_sql(f"SHOW {setting}").scalar()
+                for setting in ("server_version", "synchronous_commit")
+            )
         _execute(admin, f'CREATE DATABASE "{name}"')
     except SQLAlchemyError as error:
         admin.dispose()
-        raise BenchError(f"cannot create a database on {shown_url(POSTGRES_ADMIN_URL)}: {first_line(error)}; "
-                         f"start the server ({START_POSTGRES}) or set BENCH_POSTGRES_URL") from None
+        raise BenchError(
+            f"cannot create a database on {shown_url(POSTGRES_ADMIN_URL)}: {first_line(error)}; "
+            f"start the server ({START_POSTGRES}) or set BENCH_POSTGRES_URL"
+        ) from None
     try:
         seeded, adds = (_url_of(database) for database in names)
-        print(f"  PostgreSQL {version}, synchronous_commit {synchronous_commit}: in {name}, "
-              f"adding {count:,} messages through store.add_many ...", flush=True)
+        print(
+            f"  PostgreSQL {version}, synchronous_commit {synchronous_commit}: in {name}, "
+            f"adding {count:,} messages through store.add_many ...",
+            flush=True,
+        )
         _fill(seeded, WORK_DIR / "instance-postgres", count, secret_key)
         # As a database that has served a while would be after autovacuum: statistics gathered,
         # pages marked all-visible, nothing for autovacuum to start on in the middle of the run.
@@ -131,8 +137,10 @@ def postgres_databases(count: int, secret_key: str) -> Iterator[PostgresDatabase
             try:
                 _execute(admin, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             except SQLAlchemyError as error:
-                print(f"bench: could not drop PostgreSQL database {database}: {first_line(error)}; "
-                      "drop it yourself", file=sys.stderr)
+                print(
+                    f"bench: could not drop PostgreSQL database {database}: {first_line(error)}; drop it yourself",
+                    file=sys.stderr,
+                )
         admin.dispose()
 
 
@@ -165,8 +173,9 @@ def _holds(path: Path, instance: Path, count: int, secret_key: str) -> bool:
             if not store.schema_exists():
                 return False
             expected = count + (store.get_message(store.DEFAULT_KEY) is not None)
-            return (store.list_messages(per_page=1).total == expected
-                    and store.get_message(message_key(count)) is not None)
+            return (
+                store.list_messages(per_page=1).total == expected and store.get_message(message_key(count)) is not None
+            )
         finally:
             db.engine.dispose()
 
@@ -193,9 +202,12 @@ def _remove_database(path: Path) -> None:
 def build_assets(environment: Mapping[str, str]) -> None:
     """Build the css and js bundles, which production settings never build while serving."""
     flask = Path(sys.executable).parent / "flask"
-    result = subprocess.run([str(flask), "--app", "messageboard", "assets", "build"],
-                            cwd=PROJECT_ROOT, env=dict(environment), capture_output=True, text=True)
+    result = subprocess.run(
+        [str(flask), "--app", "messageboard", "assets", "build"],
+        cwd=PROJECT_ROOT,
+        env=dict(environment),
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
-        raise BenchError(f"flask assets build failed ({result.returncode}):\n"
-                         f"{result.stdout}{result.stderr}")
-
+        raise BenchError(f"flask assets build failed ({result.returncode}):\n{result.stdout}{result.stderr}")

@@ -45,8 +45,7 @@ class Server:
 
     def failure(self, problem: str) -> BenchError:
         """Return an error about this server that shows its log."""
-        return BenchError(f"{self.name}: {problem}\n"
-                          f"--- {self.log_path} (last lines) ---\n{self.log_tail()}")
+        return BenchError(f"{self.name}: {problem}\n--- {self.log_path} (last lines) ---\n{self.log_tail()}")
 
 
 def free_port() -> int:
@@ -57,12 +56,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(name: str, app_uri: str, environment: Mapping[str, str],
-             workers: int) -> Iterator[Server]:
+def gunicorn(name: str, app_uri: str, environment: Mapping[str, str], workers: int) -> Iterator[Server]:
     """Run gunicorn with config/gunicorn.conf.py serving ``app_uri``; stop it on leaving."""
     port = free_port()
-    command = [str(Path(sys.executable).parent / "gunicorn"), "--config", str(GUNICORN_CONFIG),
-               app_uri]
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--config", str(GUNICORN_CONFIG), app_uri]
     env = {**environment, "GUNICORN_BIND": f"{HOST}:{port}", "WEB_CONCURRENCY": str(workers)}
     # The settings send the access log to stdout, discarded, and the error log to stderr.
     with serving(f"gunicorn-{name}", command, env, port) as server:
@@ -73,25 +70,41 @@ def gunicorn(name: str, app_uri: str, environment: Mapping[str, str],
 def flask_dev_server(name: str, environment: Mapping[str, str]) -> Iterator[Server]:
     """Run `flask run --debug`, reloader and debugger on, as `make dev` does; stop it on leaving."""
     port = free_port()
-    command = [sys.executable, "-m", "flask", "--app", "messageboard", "run", "--debug",
-               "--host", HOST, "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "flask",
+        "--app",
+        "messageboard",
+        "run",
+        "--debug",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+    ]
     # The request log and any traceback go to stderr; stdout only has the banner.
     with serving(f"flask-{name}", command, environment, port) as server:
         yield server
 
 
 @contextmanager
-def serving(name: str, command: list[str], environment: Mapping[str, str],
-            port: int) -> Iterator[Server]:
+def serving(name: str, command: list[str], environment: Mapping[str, str], port: int) -> Iterator[Server]:
     """Run ``command``, a server that will listen on ``port``, from the project folder with only
     ``environment``; its stderr goes to WORK_DIR/<name>.log. Stop it on leaving."""
     log_path = WORK_DIR / f"{name}.log"
     with log_path.open("wb") as log:
         # A session of its own: whatever the server starts (workers, the reloader's child) can be
         # stopped as one group, and a Ctrl-C reaches only the bench, which stops it here.
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=dict(environment),
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=dict(environment),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
     try:
         yield Server(name, process, port, log_path)
     finally:
@@ -144,14 +157,12 @@ def wait_until_serving(server: Server, path: str, timeout: float = START_TIMEOUT
     deadline = time.monotonic() + timeout
     while True:
         if server.process.poll() is not None:
-            raise server.failure(f"the server exited with code {server.process.returncode} "
-                                 "while starting")
+            raise server.failure(f"the server exited with code {server.process.returncode} while starting")
         try:
             return get_status(server, path)
         except OSError:
             if time.monotonic() > deadline:
-                raise server.failure(f"not answering on port {server.port} "
-                                     f"after {timeout:.0f} s") from None
+                raise server.failure(f"not answering on port {server.port} after {timeout:.0f} s") from None
             time.sleep(0.1)
 
 

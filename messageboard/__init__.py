@@ -8,21 +8,22 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import FileSystemLoader
 
-from messageboard import auth, commands, errors, export, legacy, messages, store, styleguide
+from messageboard import auth, commands, errors, export, legacy, messages, styleguide
 from messageboard.assets import build_paths, init_assets
-from messageboard.commands import SCHEMA_CREATED_AT_START
-from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
+from messageboard.core import template_folders
 from messageboard.extensions import csrf, db
 from messageboard.http_security import init_http_security
 from messageboard.page_cache import init_page_cache
 from messageboard.render_mode import init_render_mode
 from messageboard.request_limits import init_request_limits
-from messageboard.core import template_folders
 from messageboard.settings import instance_folder, load_settings
 
 
 def create_app(config=None, *, instance_path: str | Path | None = None, **overrides) -> Flask:
     """Build the app: settings from their layers, extensions, blueprints, error pages, commands.
+
+    It runs no DDL and opens no connection: ``flask db init`` creates the schema, and servers refuse
+    to start on a database without it (``messageboard.startup``).
 
     ``config`` names the settings class (``"production"``, a dotted path or a class; default from
     ``MESSAGEBOARD_CONFIG``); ``overrides`` set settings last, above every other layer.
@@ -45,7 +46,6 @@ def create_app(config=None, *, instance_path: str | Path | None = None, **overri
     register_blueprints(app)
     errors.register_error_pages(app)
     commands.register_commands(app)
-    create_schema_on_first_start(app)
     return app
 
 
@@ -79,20 +79,3 @@ def register_blueprints(app: Flask) -> None:
         from messageboard.live_reload.views import init_live_reload
 
         init_live_reload(app)
-
-
-def create_schema_on_first_start(app: Flask) -> None:
-    """Create the tables if the database lacks them, then close the connection used for it.
-
-    A database that cannot be reached does not stop the app: gunicorn's master checked it at
-    start-up, so this is a worker restarted during an outage, which must come up and answer 503
-    until the database is back rather than take the whole server down.
-    """
-    with app.app_context():
-        try:
-            app.extensions[SCHEMA_CREATED_AT_START] = not store.schema_exists() and store.create_schema()
-        except UNAVAILABLE_ERRORS as error:
-            app.logger.warning("Database unavailable at start (%s); pages answer 503 until it is back.",
-                               first_line(error))
-        # gunicorn may fork after this; a pooled connection must not cross a fork.
-        db.close(app)

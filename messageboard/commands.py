@@ -43,4 +43,3 @@ def masked_value(key: str, value):
     if key == "DATABASE_URL" and value:
         return make_url(value).render_as_string(hide_password=True)
     return value
-

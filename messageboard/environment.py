@@ -27,13 +27,19 @@ def check_settings(values: Mapping) -> None:
     """A public site runs without DEBUG and TESTING, and every site with a secret of its own."""
     for name in ("DEBUG", "TESTING"):
         if values.get("PUBLIC_SITE") and values.get(name):
-            raise ConfigError(f"{name} is on in an environment that serves people (Staging, Production): "
-                              f"unset MESSAGEBOARD_{name}, or use MESSAGEBOARD_CONFIG=development")
+            raise ConfigError(
+                f"{name} is on in an environment that serves people (Staging, Production): "
+                f"unset MESSAGEBOARD_{name}, or use MESSAGEBOARD_CONFIG=development"
+            )
     public_environment = values.get("PUBLIC_SITE") or not (values.get("DEBUG") or values.get("TESTING"))
     secret = values.get("SECRET_KEY")
     if not secret:
-        raise ConfigError("No secret key: set MESSAGEBOARD_SECRET_KEY, or MESSAGEBOARD_SECRET_KEY_FILE to a file "
-                          "holding one (make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')")
+        raise ConfigError(
+            "No secret key: set MESSAGEBOARD_SECRET_KEY, or MESSAGEBOARD_SECRET_KEY_FILE to a file "
+            "holding one (make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')"
+        )
     if public_environment and secret in PUBLIC_SECRETS:
-        raise ConfigError("SECRET_KEY is the development key from the repository: set "
-                          "MESSAGEBOARD_SECRET_KEY or MESSAGEBOARD_SECRET_KEY_FILE to a secret of your own")
+        raise ConfigError(
+            "SECRET_KEY is the development key from the repository: set "
+            "MESSAGEBOARD_SECRET_KEY or MESSAGEBOARD_SECRET_KEY_FILE to a secret of your own"
+        )

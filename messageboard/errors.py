@@ -28,7 +28,7 @@ def render_error(error: HTTPException):
         # Never show an exception's text to visitors; it is in the log.
         description = "Something went wrong on our side. It has been logged; please try again."
     elif isinstance(error, RequestEntityTooLarge) and error.description == RequestEntityTooLarge.description:
-        # werkzeug's bare error; SiteRequest names the limit where it knows which one it was.
+        # werkzeug's bare error; request_limits.check_form_body names the limit where it knows which one it was.
         description = body_too_large(current_app.config["MAX_CONTENT_LENGTH"])
     else:
         description = error.description
@@ -40,15 +40,18 @@ def render_error(error: HTTPException):
 
 def render_csrf_error(error: CSRFError):
     """Explain a rejected form: the page was open too long, or the request did not come from it."""
-    return render_template("errors/error.html", error=error, description=(
-        f"{error.description} The form was not saved: go back, reload the page and submit it again."
-    )), 400
+    return render_template(
+        "errors/error.html",
+        error=error,
+        description=(f"{error.description} The form was not saved: go back, reload the page and submit it again."),
+    ), 400
 
 
 # Seconds a client is asked to wait before trying again when the database cannot answer.
 RETRY_AFTER_SECONDS = 5
-DATABASE_UNAVAILABLE = ("The site cannot reach its database at the moment. Nothing was changed; "
-                        "please try again in a few seconds.")
+DATABASE_UNAVAILABLE = (
+    "The site cannot reach its database at the moment. Nothing was changed; please try again in a few seconds."
+)
 
 
 def render_database_unavailable(error: Exception):
@@ -56,6 +59,7 @@ def render_database_unavailable(error: Exception):
     current_app.logger.error("Database unavailable for %s %s: %s", request.method, request.path, first_line(error))
     # The page's layout shows who is logged in; if the failure was loading the editor, show the
     # page as to a visitor instead of asking the database again (Flask-Login keeps the user in g).
+    # pinned by tests/test_library_contracts.py::test_flask_login_keeps_the_loaded_user_in_g__login_user
     g.setdefault("_login_user", login_manager.anonymous_user())
     unavailable = ServiceUnavailable(DATABASE_UNAVAILABLE, retry_after=RETRY_AFTER_SECONDS)
     return render_error(unavailable)
@@ -73,8 +77,13 @@ def render_template_syntax_error(error: TemplateSyntaxError):
     lines = (source or "").splitlines()
     first, last = max(error.lineno - EXCERPT_CONTEXT, 1), min(error.lineno + EXCERPT_CONTEXT, len(lines))
     excerpt = [(number, lines[number - 1]) for number in range(first, last + 1)]
-    return render_template("errors/template_syntax.html", problem=error.message, file=_shown_path(error),
-                           line=error.lineno, excerpt=excerpt), 500
+    return render_template(
+        "errors/template_syntax.html",
+        problem=error.message,
+        file=_shown_path(error),
+        line=error.lineno,
+        excerpt=excerpt,
+    ), 500
 
 
 def _shown_path(error: TemplateSyntaxError) -> str:

@@ -7,9 +7,12 @@ from messageboard.core.setting import Setting
 
 SETTINGS: tuple[Setting, ...] = (
     # Seconds a form's CSRF token stays valid: a form open longer asks to be reloaded (None: forever).
-    Setting("WTF_CSRF_TIME_LIMIT", 3600 * 8,
-            lambda value: value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0),
-            "{name} must be a whole number of seconds above 0, or null for no limit, not {value}"),
+    Setting(
+        "WTF_CSRF_TIME_LIMIT",
+        3600 * 8,
+        lambda value: value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0),
+        "{name} must be a whole number of seconds above 0, or null for no limit, not {value}",
+    ),
 )
 
 

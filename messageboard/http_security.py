@@ -30,8 +30,13 @@ from messageboard.core import ConfigError
 from messageboard.core.setting import Setting, whole
 
 # Hop counts for werkzeug's ProxyFix, one per X-Forwarded-* header.
-PROXY_FIX_SETTINGS = ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST", "PROXY_FIX_X_PORT",
-                      "PROXY_FIX_X_PREFIX")
+PROXY_FIX_SETTINGS = (
+    "PROXY_FIX_X_FOR",
+    "PROXY_FIX_X_PROTO",
+    "PROXY_FIX_X_HOST",
+    "PROXY_FIX_X_PORT",
+    "PROXY_FIX_X_PREFIX",
+)
 
 SETTINGS: tuple[Setting, ...] = (
     # Strict-Transport-Security max-age in seconds (0: not sent); Production turns it on.
@@ -50,13 +55,17 @@ def check_settings(values: Mapping) -> None:
     """TRUSTED_HOSTS, where set, is a list of host names as Host headers carry them."""
     hosts = values.get("TRUSTED_HOSTS")
     if hosts is not None and (not isinstance(hosts, list | tuple) or not hosts):
-        raise ConfigError(f"TRUSTED_HOSTS must be a list of host names, like {TRUSTED_HOSTS_EXAMPLE}, "
-                          f"or null to answer any host, not {hosts!r}")
+        raise ConfigError(
+            f"TRUSTED_HOSTS must be a list of host names, like {TRUSTED_HOSTS_EXAMPLE}, "
+            f"or null to answer any host, not {hosts!r}"
+        )
     for host in hosts or ():
         if not isinstance(host, str) or not _is_host_name(host.removeprefix(".")):
-            raise ConfigError(f"TRUSTED_HOSTS has {host!r}, which is not a host name: write names like "
-                              f"{TRUSTED_HOSTS_EXAMPLE} (a leading dot also accepts subdomains), without scheme "
-                              "or path")
+            raise ConfigError(
+                f"TRUSTED_HOSTS has {host!r}, which is not a host name: write names like "
+                f"{TRUSTED_HOSTS_EXAMPLE} (a leading dot also accepts subdomains), without scheme "
+                "or path"
+            )
 
 
 def _is_host_name(host: str) -> bool:
@@ -65,6 +74,7 @@ def _is_host_name(host: str) -> bool:
         return host_is_trusted(host.encode("idna").decode("ascii"), None)
     except UnicodeError:
         return False
+
 
 # Everything from this site's own origin, nothing inline: no <script> or <style> elements, style=""
 # or on...="" attributes, eval, plugins, <base>, framing by other sites, or forms posting elsewhere.
@@ -131,8 +141,9 @@ class SecurityHeaders:
     def refuse_host(self, environ, start_response):
         """The site's 400 page naming the host, rendered as if asked of a trusted one (links are relative)."""
         host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-        error = BadRequest(description=f"This site does not answer to the host name {host!r}: "
-                                       "it is not one of its TRUSTED_HOSTS.")
+        error = BadRequest(
+            description=f"This site does not answer to the host name {host!r}: it is not one of its TRUSTED_HOSTS."
+        )
         with self.app.request_context({**environ, "HTTP_HOST": stand_in_host(self.app.config)}):
             response = self.app.finalize_request(self.app.handle_user_exception(error))
         return response(environ, start_response)

@@ -16,9 +16,11 @@ SETTINGS: tuple[Setting, ...] = (
     flag("LEGACY_GET_WRITES", False),
 )
 
-GET_WRITES_OFF = ("GET /add/ is switched off here: it changes data on a GET, which any web page can "
-                  "make a visitor's browser send. Use the form at /messages/new, or set "
-                  "LEGACY_GET_WRITES to true to switch it on.")
+GET_WRITES_OFF = (
+    "GET /add/ is switched off here: it changes data on a GET, which any web page can "
+    "make a visitor's browser send. Use the form at /messages/new, or set "
+    "LEGACY_GET_WRITES to true to switch it on."
+)
 
 EDITORS_ONLY = "Adding needs an editor's login: log in at /login, then send this request again."
 

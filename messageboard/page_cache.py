@@ -48,8 +48,10 @@ def cacheable(view):
 
 
 # Quick settings: a page is compressed once, when first asked for so, then kept.
-COMPRESSORS = {"br": lambda body: brotli.compress(body, quality=5),
-               "gzip": lambda body: gzip.compress(body, 6, mtime=0)}
+COMPRESSORS = {
+    "br": lambda body: brotli.compress(body, quality=5),
+    "gzip": lambda body: gzip.compress(body, 6, mtime=0),
+}
 COMPRESS_FROM_BYTES = 1024
 
 
@@ -141,8 +143,12 @@ class PageCacheMiddleware:
 
             body = self.wsgi_app(environ, hold_start)
             # A HEAD's response has no body to keep; only a GET's can be answered again.
-            if not (environ.get(_CACHEABLE) and response["status"].startswith("200 ")
-                    and environ["REQUEST_METHOD"] == "GET" and _shareable(response["headers"])):
+            if not (
+                environ.get(_CACHEABLE)
+                and response["status"].startswith("200 ")
+                and environ["REQUEST_METHOD"] == "GET"
+                and _shareable(response["headers"])
+            ):
                 start_response(response["status"], response["headers"], response["exc_info"])
                 return body
             page = self._page(body, response["headers"])
@@ -171,8 +177,11 @@ class PageCacheMiddleware:
                 body.close()
         etag = hashlib.blake2b(content, digest_size=16).hexdigest()
         vary = [value for name, value in headers if name.lower() == "vary"]
-        kept = [(name, value) for name, value in headers
-                if name.lower() not in _PER_RESPONSE_HEADERS | {"etag", "cache-control", "vary"}]
+        kept = [
+            (name, value)
+            for name, value in headers
+            if name.lower() not in _PER_RESPONSE_HEADERS | {"etag", "cache-control", "vary"}
+        ]
         # Browsers may keep the page but must ask whether it changed: a 304 costs almost nothing.
         kept += [("Cache-Control", "no-cache"), ("Vary", ", ".join([*vary, "Accept-Encoding"]))]
         content_type = next((value for name, value in kept if name.lower() == "content-type"), "")
@@ -185,8 +194,9 @@ class PageCacheMiddleware:
         encoding, body = page.encoded(environ)
         etag = f'"{page.etag}-{encoding}"' if encoding else f'"{page.etag}"'
         if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(etag.strip('"')):
-            start_response("304 Not Modified", [*(h for h in page.headers if h[0].lower() != "content-type"),
-                                                ("ETag", etag)])
+            start_response(
+                "304 Not Modified", [*(h for h in page.headers if h[0].lower() != "content-type"), ("ETag", etag)]
+            )
             return []
         headers = [*page.headers, ("ETag", etag), ("Content-Length", str(len(body)))]
         if encoding:

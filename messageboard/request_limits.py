@@ -33,12 +33,15 @@ SETTINGS: tuple[Setting, ...] = (
 
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
+# The requests whose form the site reads (the CSRF check, the views): a body nothing reads, on a GET
+# or to a URL no view answers, is not looked at, as werkzeug would not look at it either.
+FORM_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def check_form_body() -> None:
     """Read a form's body whole and parse it now: 400 if a url-encoded one is not UTF-8, 413 naming
     the limit if it breaks one."""
-    if not request.want_form_data_parsed:
+    if request.method not in FORM_METHODS or request.endpoint is None or not request.want_form_data_parsed:
         return
     raw = None
     try:
@@ -61,10 +64,11 @@ def _too_large(raw: bytes | None) -> str:
     boundary = request.mimetype_params.get("boundary", "").encode("latin-1")
     # Each part opens with "--boundary"; one more closes the form.
     if boundary and raw.count(b"--" + boundary) - 1 > request.max_form_parts:
-        return (f"The form has more than this site's limit of {request.max_form_parts:,} parts; "
-                "nothing was saved.")
-    return (f"A field of the form is larger than this site's limit of {request.max_form_memory_size:,} bytes "
-            "for one field; nothing was saved.")
+        return f"The form has more than this site's limit of {request.max_form_parts:,} parts; nothing was saved."
+    return (
+        f"A field of the form is larger than this site's limit of {request.max_form_memory_size:,} bytes "
+        "for one field; nothing was saved."
+    )
 
 
 def body_too_large(limit: int) -> str:

@@ -55,8 +55,18 @@ DEFAULT_CONFIG = "development"
 # the order they are checked: the environment first, since a public site with DEBUG on is the
 # mistake to name before any other.
 FEATURES: tuple[ModuleType, ...] = (
-    environment, messages, page_cache, assets_settings, live_reload, styleguide, legacy, auth, forms,
-    request_limits, http_security, database_settings,
+    environment,
+    messages,
+    page_cache,
+    assets_settings,
+    live_reload,
+    styleguide,
+    legacy,
+    auth,
+    forms,
+    request_limits,
+    http_security,
+    database_settings,
 )
 
 
@@ -100,15 +110,17 @@ def instance_folder(environ: Mapping[str, str] | None = None) -> Path:
     return Path(environ.get(INSTANCE_PATH_ENV_VAR) or PROJECT_ROOT / "instance").resolve()
 
 
-def load_settings(config=None, *, instance_path: Path, overrides: Mapping | None = None,
-                  environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    config=None, *, instance_path: Path, overrides: Mapping | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """Resolve every layer into one ``Settings`` and check it, raising ``ConfigError`` if wrong."""
     environ = os.environ if environ is None else environ
     settings = Settings()
 
     chosen = settings_class(config if config is not None else environ.get(CONFIG_ENV_VAR, DEFAULT_CONFIG))
-    class_layer = Config(PROJECT_ROOT, {name: value for feature in FEATURES
-                                        for name, value in defaults(feature.SETTINGS).items()})
+    class_layer = Config(
+        PROJECT_ROOT, {name: value for feature in FEATURES for name, value in defaults(feature.SETTINGS).items()}
+    )
     class_layer.from_object(chosen)
     settings.apply(class_layer, f"class {chosen.__module__}.{chosen.__qualname__}")
 
@@ -118,8 +130,7 @@ def load_settings(config=None, *, instance_path: Path, overrides: Mapping | None
 
     named_file = environ.get(SETTINGS_ENV_VAR)
     if named_file:
-        settings.apply(_read_pyfile(Path(named_file), f"{SETTINGS_ENV_VAR}"),
-                       f"${SETTINGS_ENV_VAR} ({named_file})")
+        settings.apply(_read_pyfile(Path(named_file), f"{SETTINGS_ENV_VAR}"), f"${SETTINGS_ENV_VAR} ({named_file})")
 
     for name in sorted(environ):
         if name.startswith(f"{ENV_PREFIX}_") and name not in LAYER_SELECTORS:
@@ -156,8 +167,9 @@ def _read_pyfile(path: Path, what: str) -> Config:
     try:
         layer.from_pyfile(str(path.resolve()))
     except OSError as error:
-        raise ConfigError(f"{what} names {path}, which cannot be read ({os.strerror(error.errno)}): "
-                          "fix the path or unset it") from None
+        raise ConfigError(
+            f"{what} names {path}, which cannot be read ({os.strerror(error.errno)}): fix the path or unset it"
+        ) from None
     except Exception as error:  # noqa: BLE001 - a settings file can raise anything; report it as one line
         raise ConfigError(f"{path} has an error ({type(error).__name__}: {error}): fix that file") from None
     return layer
@@ -171,8 +183,10 @@ def _read_secret_key_file(settings: Settings) -> None:
     try:
         secret = Path(path).read_text(encoding="utf-8").strip()
     except OSError as error:
-        raise ConfigError(f"SECRET_KEY_FILE names {path}, which cannot be read ({error.strerror}): "
-                          "point it at a file holding the secret key") from None
+        raise ConfigError(
+            f"SECRET_KEY_FILE names {path}, which cannot be read ({error.strerror}): "
+            "point it at a file holding the secret key"
+        ) from None
     if not secret:
         raise ConfigError(f"SECRET_KEY_FILE names {path}, which is empty: write a secret key into it")
     settings.apply({"SECRET_KEY": secret}, f"SECRET_KEY_FILE ({path})")

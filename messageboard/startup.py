@@ -29,8 +29,10 @@ def check_database_answers() -> None:
     """
     settings = load_settings(instance_path=instance_folder())
     if problem := connection_problem(settings.values):
-        raise ConfigError(f"DATABASE_URL: {problem}: start the database server, or correct the URL's "
-                          "host, port, user or database name")
+        raise ConfigError(
+            f"DATABASE_URL: {problem}: start the database server, or correct the URL's "
+            "host, port, user or database name"
+        )
 
 
 def check_schema() -> None:
@@ -42,7 +44,9 @@ def check_schema() -> None:
     try:
         with app.app_context():
             if not db.schema_exists():
-                raise ConfigError(f"The database has no tables for the site yet: run `{INIT_COMMAND}` "
-                                  "(make run does), then start the server again")
+                raise ConfigError(
+                    f"The database has no tables for the site yet: run `{INIT_COMMAND}` "
+                    "(make run does), then start the server again"
+                )
     finally:
         db.close(app)  # gunicorn forks after this; a connection must not cross a fork

@@ -47,6 +47,8 @@ def check_text(text: str) -> str:
     if len(text) > TEXT_MAX_LENGTH:
         raise InvalidMessage(f"Text is {len(text):,} characters long; the limit is {TEXT_MAX_LENGTH:,}.")
     if found := FORBIDDEN_CONTROL_CHARACTER.search(text):
-        raise InvalidMessage(f"Text contains the control character U+{ord(found.group()):04X} at "
-                             f"position {found.start() + 1}; only line breaks and tabs are allowed.")
+        raise InvalidMessage(
+            f"Text contains the control character U+{ord(found.group()):04X} at "
+            f"position {found.start() + 1}; only line breaks and tabs are allowed."
+        )
     return text

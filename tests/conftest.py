@@ -1,8 +1,9 @@
-"""Fixtures: a fresh app and database per test, its clients, and helpers that act like a browser."""
+"""Fixtures: a fresh app and database per test, its clients; helpers that act like a browser are in helpers.py."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -10,16 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
-from bs4 import BeautifulSoup
 from hypothesis import settings
 
 from messageboard import create_app, store
-from messageboard.extensions import db
 from messageboard.core import PROJECT_ROOT
+from messageboard.extensions import db
 from tests.databases import PostgresTestDatabase
-
-STYLEGUIDE_FIXTURES = PROJECT_ROOT / "messageboard" / "styleguide" / "fixtures.yml"
+from tests.helpers import clean_environment
 
 # Hypothesis profiles (tests/test_properties.py), chosen by HYPOTHESIS_PROFILE, else "ci" where CI
 # is set, else "dev":
@@ -41,15 +39,13 @@ def pytest_configure(config):
     if hasattr(config, "workerinput"):
         return
     with tempfile.TemporaryDirectory() as instance:
-        subprocess.run([sys.executable, "-m", "flask", "--app", "messageboard", "assets", "build"],
-                       cwd=PROJECT_ROOT, check=True, capture_output=True,
-                       env={**clean_environment(), "MESSAGEBOARD_CONFIG": "testing",
-                            "MESSAGEBOARD_INSTANCE_PATH": instance})
-
-
-def clean_environment() -> dict[str, str]:
-    """Return this process's environment without any MESSAGEBOARD_ setting."""
-    return {name: value for name, value in os.environ.items() if not name.startswith("MESSAGEBOARD_")}
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "messageboard", "assets", "build"],
+            cwd=PROJECT_ROOT,
+            check=True,
+            capture_output=True,
+            env={**clean_environment(), "MESSAGEBOARD_CONFIG": "testing", "MESSAGEBOARD_INSTANCE_PATH": instance},
+        )
 
 
 DATABASES = ("sqlite", "postgresql")
@@ -122,48 +118,30 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def parse(response) -> BeautifulSoup:
-    """Parse a response's HTML."""
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+@pytest.fixture
+def guide_app(make_app):
+    """A testing app with the styleguide on, sharing the test run's asset build."""
+    return make_app(STYLEGUIDE=True)
 
 
-def styleguide_fixtures() -> dict:
-    """The styleguide's fixtures file as plain YAML: read apart from the styleguide, so a state it drops shows."""
-    return yaml.safe_load(STYLEGUIDE_FIXTURES.read_text(encoding="utf-8"))
+@pytest.fixture
+def dev_site(tmp_path) -> dict:
+    """Settings for a development app on copies of the static sources, with an empty theme folder."""
+    shutil.copytree(PROJECT_ROOT / "static", tmp_path / "static")
+    (tmp_path / "theme" / "templates").mkdir(parents=True)
+    return {
+        "STATIC_FOLDER": str(tmp_path / "static"),
+        "ASSETS_BUILD_FOLDER": str(tmp_path / "build"),
+        "THEME_FOLDER": str(tmp_path / "theme"),
+    }
 
 
-def assert_no_inline_code(page: BeautifulSoup) -> None:
-    """Assert that a parsed page has no inline script or style: no <style>, style="" or on...="" either."""
-    assert page.select("style") == []
-    assert [script for script in page.select("script") if not script.get("src")] == []
-    for element in page.find_all(True):
-        assert "style" not in element.attrs, element
-        assert not [name for name in element.attrs if name.startswith("on")], element
-
-
-def form_fields(form) -> dict[str, str]:
-    """Return what a browser would submit from ``form`` untouched: inputs and textareas."""
-    fields = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
-    for area in form.select("textarea[name]"):
-        # Browsers drop the one line break (CRLF, LF or CR) that may open a textarea's content.
-        text = area.get_text()
-        fields[area["name"]] = text[2:] if text.startswith("\r\n") else text[1:] if text[:1] in ("\r", "\n") else text
-    return fields
-
-
-def submit_form(client, page_url: str, changes: dict | None = None, *, form_index: int = 0):
-    """Open ``page_url``, fill its POST form with ``changes`` and submit it; return the response."""
-    page = client.get(page_url)
-    assert page.status_code == 200, page.status_code
-    form = parse(page).select('main form[method="post"]')[form_index]
-    return client.post(form["action"], data={**form_fields(form), **(changes or {})})
-
-
-def add_message(client, key: str, text: str):
-    """Add a message through the add form, asserting that it was saved."""
-    response = submit_form(client, "/messages/new", {"key": key, "text": text})
-    assert response.status_code == 303, parse(response).select(".errors")
-    return response
+@pytest.fixture
+def dev_app(make_app, dev_site):
+    """A development app (live reload on) on copies of the static sources; its file watcher stopped after."""
+    app = make_app("development", **dev_site)
+    yield app
+    app.extensions["messageboard.live_reload"].stop()
 
 
 @pytest.fixture

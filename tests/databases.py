@@ -32,8 +32,10 @@ class PostgresTestDatabase:
             with self.admin.connect() as connection:
                 connection.exec_driver_sql(f'CREATE DATABASE "{self.name}"')
         except OperationalError as error:
-            raise RuntimeError(f"the PostgreSQL tests need the server at {make_url(admin_url)!r}; "
-                               f"start it with: {START_SERVER} ({error.orig})") from None
+            raise RuntimeError(
+                f"the PostgreSQL tests need the server at {make_url(admin_url)!r}; "
+                f"start it with: {START_SERVER} ({error.orig})"
+            ) from None
         self.url: URL = make_url(admin_url).set(database=self.name)
         self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         # Once, in public, where every schema's search_path finds it: apps then skip creating it.

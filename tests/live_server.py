@@ -20,7 +20,7 @@ from typing import Self
 from bs4 import BeautifulSoup
 
 from messageboard.core import PROJECT_ROOT
-from tests.conftest import form_fields
+from tests.helpers import form_fields
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 # The editor the server tests log in as.
@@ -54,10 +54,22 @@ class LiveServer:
         its log if it does not."""
         with open(self.log_path, "wb") as log:
             # A database that cannot be reached fails here too; the server then says why, in one line.
-            subprocess.run([sys.executable, "-m", "flask", "--app", "messageboard", "db", "init"], cwd=PROJECT_ROOT,
-                           env=self.environment, stdout=log, stderr=subprocess.STDOUT, check=False)
-            self.process = subprocess.Popen(self.command(), cwd=PROJECT_ROOT, env=self.environment,
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            subprocess.run(
+                [sys.executable, "-m", "flask", "--app", "messageboard", "db", "init"],
+                cwd=PROJECT_ROOT,
+                env=self.environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+            self.process = subprocess.Popen(
+                self.command(),
+                cwd=PROJECT_ROOT,
+                env=self.environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -87,9 +99,15 @@ class LiveServer:
 
     def add_editor(self, name: str = EDITOR, password: str = EDITOR_PASSWORD) -> None:
         """Run the real `flask editors add` against this server's settings, answering its prompts."""
-        result = subprocess.run([sys.executable, "-m", "flask", "--app", "messageboard", "editors", "add", name],
-                                input=f"{password}\n{password}\n", capture_output=True, text=True,
-                                cwd=PROJECT_ROOT, env=self.environment, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "messageboard", "editors", "add", name],
+            input=f"{password}\n{password}\n",
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+            env=self.environment,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr
 
     def log(self) -> str:

@@ -17,10 +17,16 @@ from messageboard.assets import AssetBuildError, tools
 from messageboard.assets.manifest import Manifest
 from messageboard.core import PROJECT_ROOT, ConfigError
 from messageboard.startup import check_can_serve
-from tests.conftest import assert_no_inline_code, clean_environment, parse
+from tests.helpers import assert_no_inline_code, clean_environment, parse
 
-PAGES = ["/", "/messages/default", "/messages/new", "/messages/default/edit", "/messages/default/delete",
-         "/messages/missing"]
+PAGES = [
+    "/",
+    "/messages/default",
+    "/messages/new",
+    "/messages/default/edit",
+    "/messages/default/delete",
+    "/messages/missing",
+]
 CONTENT_TYPES = {"css": "text/css", "js": "text/javascript", "png": "image/png"}
 CSS_URL = re.compile(r"url\(([^)]+)\)")
 ONE_YEAR = "public, max-age=31536000, immutable"
@@ -30,8 +36,11 @@ ONE_YEAR = "public, max-age=31536000, immutable"
 def site(tmp_path):
     """A copy of the static sources and a build folder of its own, as settings for create_app."""
     shutil.copytree(PROJECT_ROOT / "static", tmp_path / "static")
-    return {"STATIC_FOLDER": str(tmp_path / "static"), "ASSETS_BUILD_FOLDER": str(tmp_path / "build"),
-            "ASSETS_AUTO_BUILD": True}
+    return {
+        "STATIC_FOLDER": str(tmp_path / "static"),
+        "ASSETS_BUILD_FOLDER": str(tmp_path / "build"),
+        "ASSETS_AUTO_BUILD": True,
+    }
 
 
 def manifest_of(site) -> Manifest:
@@ -41,8 +50,9 @@ def manifest_of(site) -> Manifest:
 
 def linked_urls(page) -> list[str]:
     """Every stylesheet, script and image URL a parsed page loads."""
-    return ([link["href"] for link in page.select("link[href]")]
-            + [element["src"] for element in page.select("script[src], img[src]")])
+    return [link["href"] for link in page.select("link[href]")] + [
+        element["src"] for element in page.select("script[src], img[src]")
+    ]
 
 
 def fetch(client, url: str, **headers):
@@ -98,7 +108,9 @@ def test_a_hashed_name_changes_when_and_only_when_its_content_does(make_app, sit
     app.extensions["messageboard.assets"].build()
     second = manifest_of(site).files
     assert second["gen/site.js"] != first["gen/site.js"]
-    assert {k: v for k, v in second.items() if k != "gen/site.js"} == {k: v for k, v in first.items() if k != "gen/site.js"}
+    assert {k: v for k, v in second.items() if k != "gen/site.js"} == {
+        k: v for k, v in first.items() if k != "gen/site.js"
+    }
 
     logo = Path(site["STATIC_FOLDER"]) / "images" / "logo.png"
     logo.write_bytes(logo.read_bytes() + b"\0")
@@ -141,9 +153,18 @@ def test_text_files_are_served_precompressed(client, encoding, decompress):
     assert len(compressed.data) < len(plain.data) / 2
 
 
-@pytest.mark.parametrize("url", ["/static/manifest.json", "/static/../manifest.json", "/static/.lock",
-                                 "/static/scss/site.scss", "/static/scss/_base.scss", "/static/js/char-count.js",
-                                 "/static/.hidden"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/static/manifest.json",
+        "/static/../manifest.json",
+        "/static/.lock",
+        "/static/scss/site.scss",
+        "/static/scss/_base.scss",
+        "/static/js/char-count.js",
+        "/static/.hidden",
+    ],
+)
 def test_sources_manifests_and_dotfiles_are_never_served(make_app, site, url):
     (Path(site["STATIC_FOLDER"]) / ".hidden").write_text("secret")
     client = make_app(**site).test_client()
@@ -186,34 +207,54 @@ def test_a_url_naming_a_missing_file_fails_the_build_naming_source_and_line(make
     line = partial.read_text().splitlines().index("  background: url(../images/missing.svg);") + 1
     response = make_app(**site).test_client().get("/")
     problem = parse(response).select_one(".build-problem").get_text()
-    assert problem.startswith(f"scss/_components.scss:{line}: url(../images/missing.svg) names "
-                              "images/missing.svg, which is not in the static folder")
+    assert problem.startswith(
+        f"scss/_components.scss:{line}: url(../images/missing.svg) names "
+        "images/missing.svg, which is not in the static folder"
+    )
 
 
 def run_build(site, config="production", **environment) -> subprocess.CompletedProcess:
     """Run `flask assets build` as a deploy would, for ``site``'s folders."""
-    env = {**clean_environment(), "MESSAGEBOARD_CONFIG": config, "MESSAGEBOARD_SECRET_KEY": "build-secret",
-           "MESSAGEBOARD_STATIC_FOLDER": site["STATIC_FOLDER"],
-           "MESSAGEBOARD_ASSETS_BUILD_FOLDER": site["ASSETS_BUILD_FOLDER"],
-           "MESSAGEBOARD_INSTANCE_PATH": str(Path(site["ASSETS_BUILD_FOLDER"]).parent / "instance"),
-           **environment}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "messageboard", "assets", "build"],
-                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **clean_environment(),
+        "MESSAGEBOARD_CONFIG": config,
+        "MESSAGEBOARD_SECRET_KEY": "build-secret",
+        "MESSAGEBOARD_STATIC_FOLDER": site["STATIC_FOLDER"],
+        "MESSAGEBOARD_ASSETS_BUILD_FOLDER": site["ASSETS_BUILD_FOLDER"],
+        "MESSAGEBOARD_INSTANCE_PATH": str(Path(site["ASSETS_BUILD_FOLDER"]).parent / "instance"),
+        **environment,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "messageboard", "assets", "build"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_flask_assets_build_builds_everything_once_for_production(site):
     result = run_build(site)
     assert result.returncode == 0, result.stderr
-    assert re.search(r"^Assets built: 3 files, 6 written, 0 unchanged, 0 removed, in [\d.]+ s$",
-                     result.stdout, re.MULTILINE)
+    assert re.search(
+        r"^Assets built: 3 files, 6 written, 0 unchanged, 0 removed, in [\d.]+ s$", result.stdout, re.MULTILINE
+    )
     public = Path(site["ASSETS_BUILD_FOLDER"]) / "public"
     published = sorted(path.relative_to(public).as_posix() for path in public.rglob("*") if path.is_file())
     hashed = manifest_of(site).files
-    assert published == sorted([
-        *hashed, *hashed.values(),
-        *(f"{name}{suffix}" for name in [*hashed, *hashed.values()] if not name.endswith(".png")
-          for suffix in (".br", ".gz")),
-    ])
+    assert published == sorted(
+        [
+            *hashed,
+            *hashed.values(),
+            *(
+                f"{name}{suffix}"
+                for name in [*hashed, *hashed.values()]
+                if not name.endswith(".png")
+                for suffix in (".br", ".gz")
+            ),
+        ]
+    )
 
 
 def test_flask_assets_build_fails_on_a_sass_error_with_file_and_line(site):
@@ -311,7 +352,8 @@ def test_development_picks_up_a_changed_bundles_file(make_app, site, tmp_path):
     bundles.write_text((PROJECT_ROOT / "assets.yml").read_text())
     client = make_app(ASSETS_BUNDLES_FILE=str(bundles), **site).test_client()
     (Path(site["STATIC_FOLDER"]) / "js" / "extra.js").write_text("window.extraLoaded = true;\n")
-    bundles.write_text(bundles.read_text().replace("    - js/char-count.js\n",
-                                                   "    - js/char-count.js\n    - js/extra.js\n"))
+    bundles.write_text(
+        bundles.read_text().replace("    - js/char-count.js\n", "    - js/char-count.js\n    - js/extra.js\n")
+    )
     script = parse(client.get("/")).select_one("script")["src"]
     assert "window.extraLoaded=true" in fetch(client, script).get_data(as_text=True)

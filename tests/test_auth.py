@@ -9,9 +9,9 @@ from sqlalchemy import func, insert, select
 
 from messageboard import store
 from messageboard.auth.editors import add_editor
-from messageboard.extensions import db
 from messageboard.database.schema import editors, login_failures, messages, utcnow
-from tests.conftest import form_fields, parse, submit_form
+from messageboard.extensions import db
+from tests.helpers import form_fields, parse, submit_form
 
 pytestmark = pytest.mark.both_databases
 
@@ -34,8 +34,9 @@ def visitor(locked_app):
 
 def log_in(client, name="ada", password=PASSWORD, next_url=""):
     """Submit the login form; return the response."""
-    return submit_form(client, f"/login?next={next_url}" if next_url else "/login",
-                       {"name": name, "password": password})
+    return submit_form(
+        client, f"/login?next={next_url}" if next_url else "/login", {"name": name, "password": password}
+    )
 
 
 def row_count(app) -> int:
@@ -96,8 +97,10 @@ def test_a_wrong_password_or_name_is_refused_alike_and_counted(visitor, locked_a
         assert parse(response).select_one("#password-errors").get_text(strip=True) == "Wrong name or password."
         assert parse(response).select_one("#name")["value"] == name
     with locked_app.app_context(), db.reading() as connection:
-        assert connection.execute(select(login_failures.c.name).order_by(login_failures.c.id)).scalars().all() \
-            == ["ada", "nobody"]
+        assert connection.execute(select(login_failures.c.name).order_by(login_failures.c.id)).scalars().all() == [
+            "ada",
+            "nobody",
+        ]
     assert visitor.get("/messages/new").status_code == 302
 
 
@@ -123,17 +126,38 @@ def test_one_address_failing_for_many_names_waits_too(visitor, locked_app):
     limit = locked_app.config["LOGIN_MAX_FAILURES"]
     with locked_app.app_context(), db.writing() as connection:
         for number in range(limit * 4):
-            connection.execute(insert(login_failures).values(name=f"guess{number}", address="127.0.0.1",
-                                                             failed_at=utcnow()))
+            connection.execute(
+                insert(login_failures).values(name=f"guess{number}", address="127.0.0.1", failed_at=utcnow())
+            )
     assert log_in(visitor).status_code == 429
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "\\\\evil.example",
-                                    "javascript:alert(1)", " /messages/new", "/messages/\tnew", "messages/new",
-                                    "http:/evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        " /messages/new",
+        "/messages/\tnew",
+        "messages/new",
+        "http:/evil.example",
+    ],
+)
 def test_next_only_ever_leads_to_this_site(visitor, target):
-    assert log_in(visitor, next_url=target.replace("\\", "%5C").replace("\t", "%09").replace(" ", "%20")
-                  .replace("/", "%2F").replace(":", "%3A")).headers["Location"] == "/"
+    assert (
+        log_in(
+            visitor,
+            next_url=target.replace("\\", "%5C")
+            .replace("\t", "%09")
+            .replace(" ", "%20")
+            .replace("/", "%2F")
+            .replace(":", "%3A"),
+        ).headers["Location"]
+        == "/"
+    )
 
 
 def test_next_keeps_a_path_with_its_query(visitor):
@@ -186,8 +210,9 @@ def test_flask_editors_add_refuses_short_passwords_taken_names_and_passwords_on_
     assert missing.exit_code == 1 and "no editor named 'nobody'" in missing.output
 
 
-@pytest.mark.parametrize(("config", "anonymous"), [("development", True), ("testing", True),
-                                                    ("staging", False), ("production", False)])
+@pytest.mark.parametrize(
+    ("config", "anonymous"), [("development", True), ("testing", True), ("staging", False), ("production", False)]
+)
 def test_anonymous_editing_is_on_only_in_development_and_testing(make_app, config, anonymous):
     app = make_app(config, SECRET_KEY="a-secret-of-this-test")
     assert app.config["ANONYMOUS_EDITING"] is anonymous

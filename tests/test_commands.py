@@ -41,7 +41,8 @@ def test_config_prints_each_setting_with_its_source_and_masks_secrets(make_app, 
 
 def test_masked_value_hides_secrets_and_database_passwords():
     assert masked_value("DATABASE_URL", "postgresql+psycopg://user:hunter2@db.example/site") == (
-        "postgresql+psycopg://user:***@db.example/site")
+        "postgresql+psycopg://user:***@db.example/site"
+    )
     assert masked_value("SECRET_KEY", "abc") == masked_value("SMTP_PASSWORD", "abc") == "********"
     assert masked_value("SECRET_KEY_FILE", "/run/secrets/key") == "/run/secrets/key"
     assert masked_value("SECRET_KEY", None) is None

@@ -20,9 +20,14 @@ def settings_for(tmp_path, environ=None, config=None, **overrides):
     return load_settings(config, instance_path=tmp_path, overrides=overrides, environ=environ or {})
 
 
-@pytest.mark.parametrize(("name", "debug", "testing"), [
-    ("development", True, False), ("testing", False, True), ("Production", False, False),
-])
+@pytest.mark.parametrize(
+    ("name", "debug", "testing"),
+    [
+        ("development", True, False),
+        ("testing", False, True),
+        ("Production", False, False),
+    ],
+)
 def test_config_class_is_chosen_by_name(tmp_path, name, debug, testing):
     environ = {"MESSAGEBOARD_CONFIG": name, "MESSAGEBOARD_SECRET_KEY": "s3cret"}
     values = settings_for(tmp_path, environ).values
@@ -49,34 +54,52 @@ def test_unknown_config_class_fails_with_one_line_naming_the_choices(tmp_path, n
 
 
 def test_layers_override_in_the_documented_order(tmp_path):
-    (tmp_path / "messageboard.cfg").write_text("MESSAGES_PER_PAGE = 2\nLEGACY_GET_WRITES = False\n"
-                                                "DATABASE_BUSY_TIMEOUT = 3\nSTATIC_URL_PATH = '/i'\n")
+    (tmp_path / "messageboard.cfg").write_text(
+        "MESSAGES_PER_PAGE = 2\nLEGACY_GET_WRITES = False\nDATABASE_BUSY_TIMEOUT = 3\nSTATIC_URL_PATH = '/i'\n"
+    )
     named = tmp_path / "named.cfg"
     named.write_text("MESSAGES_PER_PAGE = 3\nDATABASE_BUSY_TIMEOUT = 4\nSTATIC_URL_PATH = '/n'\n")
-    environ = {"MESSAGEBOARD_SETTINGS": str(named), "MESSAGEBOARD_MESSAGES_PER_PAGE": "4",
-               "MESSAGEBOARD_STATIC_URL_PATH": "/e"}
+    environ = {
+        "MESSAGEBOARD_SETTINGS": str(named),
+        "MESSAGEBOARD_MESSAGES_PER_PAGE": "4",
+        "MESSAGEBOARD_STATIC_URL_PATH": "/e",
+    }
     settings = settings_for(tmp_path, environ, STATIC_URL_PATH="/o")
     values, sources = settings.values, settings.sources
     assert values["DEBUG"] is True and sources["DEBUG"].startswith("class ")
     assert values["LEGACY_GET_WRITES"] is False and sources["LEGACY_GET_WRITES"].endswith("messageboard.cfg")
-    assert values["DATABASE_BUSY_TIMEOUT"] == 4 and sources["DATABASE_BUSY_TIMEOUT"] == f"$MESSAGEBOARD_SETTINGS ({named})"
+    assert (
+        values["DATABASE_BUSY_TIMEOUT"] == 4 and sources["DATABASE_BUSY_TIMEOUT"] == f"$MESSAGEBOARD_SETTINGS ({named})"
+    )
     assert values["MESSAGES_PER_PAGE"] == 4 and sources["MESSAGES_PER_PAGE"] == "$MESSAGEBOARD_MESSAGES_PER_PAGE"
     assert values["STATIC_URL_PATH"] == "/o" and sources["STATIC_URL_PATH"] == "create_app() arguments"
 
 
 def test_environment_values_are_parsed_as_json_where_they_parse(tmp_path):
-    environ = {"MESSAGEBOARD_LEGACY_GET_WRITES": "false", "MESSAGEBOARD_DATABASE_URL": "sqlite:///x.db",
-               "MESSAGEBOARD_MESSAGES_PER_PAGE": "50"}
+    environ = {
+        "MESSAGEBOARD_LEGACY_GET_WRITES": "false",
+        "MESSAGEBOARD_DATABASE_URL": "sqlite:///x.db",
+        "MESSAGEBOARD_MESSAGES_PER_PAGE": "50",
+    }
     values = settings_for(tmp_path, environ).values
     assert (values["LEGACY_GET_WRITES"], values["DATABASE_URL"], values["MESSAGES_PER_PAGE"]) == (
-        False, "sqlite:///x.db", 50)
+        False,
+        "sqlite:///x.db",
+        50,
+    )
 
 
 def test_layer_selectors_are_not_settings(tmp_path):
     named = tmp_path / "named.cfg"
     named.write_text("")
-    values = settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": "testing", "MESSAGEBOARD_SETTINGS": str(named),
-                                     "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path)}).values
+    values = settings_for(
+        tmp_path,
+        {
+            "MESSAGEBOARD_CONFIG": "testing",
+            "MESSAGEBOARD_SETTINGS": str(named),
+            "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path),
+        },
+    ).values
     assert not {"CONFIG", "SETTINGS", "INSTANCE_PATH"} & set(values)
 
 
@@ -91,8 +114,10 @@ def test_instance_folder_comes_from_the_environment(make_app, tmp_path, monkeypa
 def test_settings_file_that_is_missing_fails_with_one_line(tmp_path):
     with pytest.raises(ConfigError) as error:
         settings_for(tmp_path, {"MESSAGEBOARD_SETTINGS": str(tmp_path / "missing.cfg")})
-    assert str(error.value) == (f"MESSAGEBOARD_SETTINGS names {tmp_path / 'missing.cfg'}, which cannot be "
-                                "read (No such file or directory): fix the path or unset it")
+    assert str(error.value) == (
+        f"MESSAGEBOARD_SETTINGS names {tmp_path / 'missing.cfg'}, which cannot be "
+        "read (No such file or directory): fix the path or unset it"
+    )
 
 
 def test_settings_file_with_an_error_fails_with_one_line(tmp_path):
@@ -118,16 +143,24 @@ def test_production_with_a_secret_from_the_repository_refuses_to_start(tmp_path,
 @pytest.mark.parametrize("flag", ["DEBUG", "TESTING"])
 def test_a_public_site_with_debug_or_testing_on_refuses_to_start(tmp_path, config, flag):
     with pytest.raises(ConfigError) as error:
-        settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": config, "MESSAGEBOARD_SECRET_KEY": "abc123",
-                                f"MESSAGEBOARD_{flag}": "true"})
+        settings_for(
+            tmp_path,
+            {"MESSAGEBOARD_CONFIG": config, "MESSAGEBOARD_SECRET_KEY": "abc123", f"MESSAGEBOARD_{flag}": "true"},
+        )
     assert str(error.value).startswith(f"{flag} is on in an environment that serves people")
     assert "\n" not in str(error.value)
 
 
 def test_debug_on_does_not_let_production_use_the_repositorys_secret(tmp_path):
     with pytest.raises(ConfigError, match="^DEBUG is on"):
-        settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": "production", "MESSAGEBOARD_DEBUG": "true",
-                                "MESSAGEBOARD_SECRET_KEY": DevelopmentConfig.SECRET_KEY})
+        settings_for(
+            tmp_path,
+            {
+                "MESSAGEBOARD_CONFIG": "production",
+                "MESSAGEBOARD_DEBUG": "true",
+                "MESSAGEBOARD_SECRET_KEY": DevelopmentConfig.SECRET_KEY,
+            },
+        )
 
 
 def test_production_reads_the_secret_from_the_environment_and_is_not_debug(tmp_path):
@@ -140,8 +173,9 @@ def test_production_reads_the_secret_from_the_environment_and_is_not_debug(tmp_p
 def test_production_reads_the_secret_from_a_file_at_start_up(tmp_path):
     secret_file = tmp_path / "secret"
     secret_file.write_text("from-a-file\n")
-    settings = settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": "production",
-                                       "MESSAGEBOARD_SECRET_KEY_FILE": str(secret_file)})
+    settings = settings_for(
+        tmp_path, {"MESSAGEBOARD_CONFIG": "production", "MESSAGEBOARD_SECRET_KEY_FILE": str(secret_file)}
+    )
     assert settings.values["SECRET_KEY"] == "from-a-file"
     assert settings.sources["SECRET_KEY"] == f"SECRET_KEY_FILE ({secret_file})"
 
@@ -152,26 +186,42 @@ def test_secret_key_file_that_is_missing_or_empty_fails(tmp_path, content, probl
     if content is not None:
         secret_file.write_text(content)
     with pytest.raises(ConfigError, match=problem):
-        settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": "production",
-                                "MESSAGEBOARD_SECRET_KEY_FILE": str(secret_file)})
+        settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": "production", "MESSAGEBOARD_SECRET_KEY_FILE": str(secret_file)})
 
 
-@pytest.mark.parametrize(("setting", "value", "problem"), [
-    ("MESSAGES_PER_PAGE", "lots", "MESSAGES_PER_PAGE must be a whole number from 1 to 1000, not 'lots'"),
-    ("MESSAGES_PER_PAGE", "0", "MESSAGES_PER_PAGE must be a whole number from 1 to 1000, not 0"),
-    ("STATIC_URL_PATH", "static", "STATIC_URL_PATH must start with '/'"),
-    ("STATIC_FOLDER", "/no/such/folder", "STATIC_FOLDER names /no/such/folder, which is not a folder"),
-    ("LEGACY_GET_WRITES", "yes", "LEGACY_GET_WRITES must be true or false, not 'yes'"),
-    ("DATABASE_URL", "postgres://site@db/site", ("DATABASE_URL names postgres, which the site does not use: "
-                                                 "set it to sqlite:////path/to/file.sqlite3 or postgresql+psycopg://")),
-    ("DATABASE_URL", "postgresql+psycopg2://site@db/site", "DATABASE_URL names postgresql+psycopg2, which the site"),
-    ("DATABASE_URL", "mysql+pymysql://site@db/site", "DATABASE_URL names mysql+pymysql, which the site does not use"),
-    ("DATABASE_URL", "db.example.org", "DATABASE_URL is not a database URL: set it to sqlite:///"),
-    ("DATABASE_POOL_SIZE", "0", "DATABASE_POOL_SIZE must be a whole number from 1 up, not 0"),
-    ("DATABASE_CONNECT_TIMEOUT", "1", "DATABASE_CONNECT_TIMEOUT must be a whole number from 2 up, not 1"),
-    ("DATABASE_POOL_TIMEOUT", "0", "DATABASE_POOL_TIMEOUT must be a number of seconds above 0, not 0"),
-    ("DATABASE_BUSY_TIMEOUT", "soon", "DATABASE_BUSY_TIMEOUT must be a number of seconds above 0, not 'soon'"),
-])
+@pytest.mark.parametrize(
+    ("setting", "value", "problem"),
+    [
+        ("MESSAGES_PER_PAGE", "lots", "MESSAGES_PER_PAGE must be a whole number from 1 to 1000, not 'lots'"),
+        ("MESSAGES_PER_PAGE", "0", "MESSAGES_PER_PAGE must be a whole number from 1 to 1000, not 0"),
+        ("STATIC_URL_PATH", "static", "STATIC_URL_PATH must start with '/'"),
+        ("STATIC_FOLDER", "/no/such/folder", "STATIC_FOLDER names /no/such/folder, which is not a folder"),
+        ("LEGACY_GET_WRITES", "yes", "LEGACY_GET_WRITES must be true or false, not 'yes'"),
+        (
+            "DATABASE_URL",
+            "postgres://site@db/site",
+            (
+                "DATABASE_URL names postgres, which the site does not use: "
+                "set it to sqlite:////path/to/file.sqlite3 or postgresql+psycopg://"
+            ),
+        ),
+        (
+            "DATABASE_URL",
+            "postgresql+psycopg2://site@db/site",
+            "DATABASE_URL names postgresql+psycopg2, which the site",
+        ),
+        (
+            "DATABASE_URL",
+            "mysql+pymysql://site@db/site",
+            "DATABASE_URL names mysql+pymysql, which the site does not use",
+        ),
+        ("DATABASE_URL", "db.example.org", "DATABASE_URL is not a database URL: set it to sqlite:///"),
+        ("DATABASE_POOL_SIZE", "0", "DATABASE_POOL_SIZE must be a whole number from 1 up, not 0"),
+        ("DATABASE_CONNECT_TIMEOUT", "1", "DATABASE_CONNECT_TIMEOUT must be a whole number from 2 up, not 1"),
+        ("DATABASE_POOL_TIMEOUT", "0", "DATABASE_POOL_TIMEOUT must be a number of seconds above 0, not 0"),
+        ("DATABASE_BUSY_TIMEOUT", "soon", "DATABASE_BUSY_TIMEOUT must be a number of seconds above 0, not 'soon'"),
+    ],
+)
 def test_bad_values_fail_at_start_up_naming_the_setting(tmp_path, setting, value, problem):
     with pytest.raises(ConfigError) as error:
         settings_for(tmp_path, {f"MESSAGEBOARD_{setting}": value})

@@ -13,7 +13,7 @@ from flask import url_for
 from itsdangerous import TimestampSigner
 
 from messageboard import store
-from tests.conftest import add_message, form_fields, parse
+from tests.helpers import add_message, form_fields, parse
 
 pytestmark = pytest.mark.both_databases
 
@@ -92,8 +92,13 @@ def test_an_unsafe_request_without_a_valid_token_changes_nothing(app, token_case
     token = make_token(client)
     before = stored(app)
     for endpoint, url, methods in unsafe_routes(app):
-        data = {"key": "fresh", "text": "Changed text.", "revision": revision, "username": "editor",
-                "password": "a password"}
+        data = {
+            "key": "fresh",
+            "text": "Changed text.",
+            "revision": revision,
+            "username": "editor",
+            "password": "a password",
+        }
         if token is not None:
             data["csrf_token"] = token
         response = client.open(url, method=method, data=data)
@@ -112,11 +117,14 @@ def test_an_unsafe_request_without_a_valid_token_changes_nothing(app, token_case
         assert store.get_message("fresh") is None
 
 
-@pytest.mark.parametrize(("url", "changes"), [
-    ("/messages/new", {"key": "fresh", "text": "New."}),
-    ("/messages/victim/edit", {"text": "Changed text."}),
-    ("/messages/victim/delete", {}),
-])
+@pytest.mark.parametrize(
+    ("url", "changes"),
+    [
+        ("/messages/new", {"key": "fresh", "text": "New."}),
+        ("/messages/victim/edit", {"text": "Changed text."}),
+        ("/messages/victim/delete", {}),
+    ],
+)
 def test_the_same_form_with_its_fresh_token_is_saved(app, url, changes):
     client = app.test_client()
     before = stored(app)
@@ -139,11 +147,14 @@ def test_a_token_just_inside_the_time_limit_is_accepted(app):
 HTTPS = {"X-Forwarded-Proto": "https"}
 
 
-@pytest.mark.parametrize(("referrer", "reason"), [
-    (None, "The referrer header is missing."),
-    ("https://evil.example/messages/new", "The referrer does not match the host."),
-    ("http://localhost/messages/new", "The referrer does not match the host."),
-])
+@pytest.mark.parametrize(
+    ("referrer", "reason"),
+    [
+        (None, "The referrer header is missing."),
+        ("https://evil.example/messages/new", "The referrer does not match the host."),
+        ("http://localhost/messages/new", "The referrer does not match the host."),
+    ],
+)
 def test_over_https_a_post_from_elsewhere_is_refused(make_app, referrer, reason):
     app = make_app(PROXY_FIX_X_PROTO=1)
     client = app.test_client()
@@ -161,6 +172,9 @@ def test_over_https_a_post_from_this_sites_page_is_saved(make_app):
     app = make_app(PROXY_FIX_X_PROTO=1)
     client = app.test_client()
     form = page_form(client, headers=HTTPS)
-    response = client.post("/messages/new", data={**form, "key": "fresh", "text": "New."},
-                           headers={**HTTPS, "Referer": "https://localhost/messages/new"})
+    response = client.post(
+        "/messages/new",
+        data={**form, "key": "fresh", "text": "New."},
+        headers={**HTTPS, "Referer": "https://localhost/messages/new"},
+    )
     assert response.status_code == 303

@@ -11,7 +11,7 @@ from messageboard.database import postgres as postgres_backend
 from messageboard.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from messageboard.extensions import db
 from messageboard.page_cache import cached_pages
-from tests.conftest import parse, submit_form
+from tests.helpers import parse, submit_form
 from tests.live_server import free_port
 from tests.test_errors import assert_site_page
 
@@ -26,8 +26,11 @@ def postgres_url(postgres):
 @pytest.fixture
 def unreachable_app(make_app):
     """An app whose PostgreSQL server refuses connections (nothing listens on its port)."""
-    return make_app(DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing",
-                    DATABASE_CONNECT_TIMEOUT=2, init_database=False)
+    return make_app(
+        DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing",
+        DATABASE_CONNECT_TIMEOUT=2,
+        init_database=False,
+    )
 
 
 def assert_unavailable_page(response):
@@ -40,8 +43,9 @@ def assert_unavailable_page(response):
 def test_an_app_starts_while_its_database_is_unreachable_without_trying_it(make_app, caplog):
     """A worker restarted during an outage must boot; the app opens no connection until a request."""
     with caplog.at_level(logging.WARNING):
-        app = make_app(DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing",
-                       init_database=False)
+        app = make_app(
+            DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing", init_database=False
+        )
     assert app.name == "messageboard"
     assert caplog.records == []
 
@@ -79,8 +83,7 @@ def backend_pid(connection) -> int:
     return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
 
 
-def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(make_app, postgres_url, postgres,
-                                                                         monkeypatch):
+def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(make_app, postgres_url, postgres, monkeypatch):
     """A restart or failover kills the pool's connections; the next request must not see it."""
     app = make_app(DATABASE_URL=postgres_url, PAGE_CACHE_SIZE=0)
     client = app.test_client()
@@ -144,15 +147,17 @@ def test_a_role_that_may_only_read_can_start_on_a_set_up_database(make_app, post
     with reader.app_context():
         assert store.schema_exists()  # what a server checks at start, with no lock and no DDL
     client = reader.test_client()
-    assert parse(client.get("/messages/default")).select_one(".message-text").get_text() == \
-        "Hello to the World of Flask!"
+    assert (
+        parse(client.get("/messages/default")).select_one(".message-text").get_text() == "Hello to the World of Flask!"
+    )
 
 
 def test_a_psql_write_shows_on_the_next_page(make_app, postgres_url):
     """A change made outside the app (psql, a script) moves the change counter the page cache watches."""
     client = make_app(DATABASE_URL=postgres_url).test_client()
-    assert parse(client.get("/messages/default")).select_one(".message-text").get_text() == \
-        "Hello to the World of Flask!"
+    assert (
+        parse(client.get("/messages/default")).select_one(".message-text").get_text() == "Hello to the World of Flask!"
+    )
     client.get("/messages/default")  # now answered from the page cache
     outside = create_engine(postgres_url)
     with outside.begin() as connection:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import parse
+from tests.helpers import parse
 
 pytestmark = pytest.mark.both_databases
 
@@ -34,7 +34,8 @@ def test_oversized_body_is_the_413_page_naming_the_limit(make_app):
     response = app.test_client().post("/messages/new", data={"text": "x" * 2000})
     page = assert_site_page(response, 413, "Request Entity Too Large")
     assert page.select_one(".error-description").get_text() == (
-        "The request is larger than this site's limit of 1,000 bytes; nothing was saved.")
+        "The request is larger than this site's limit of 1,000 bytes; nothing was saved."
+    )
 
 
 def test_unexpected_exception_is_the_500_page_without_details(make_app, caplog):

@@ -14,11 +14,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from messageboard import store
+from messageboard.core import PROJECT_ROOT
 from messageboard.export.exporter import ExportError, ExportOptions, export_site
 from messageboard.export.preview import ExportHandler
 from messageboard.extensions import db
-from messageboard.core import PROJECT_ROOT
-from tests.conftest import styleguide_fixtures
+from tests.helpers import styleguide_fixtures
 from tests.live_server import free_port
 
 pytestmark = pytest.mark.both_databases
@@ -37,11 +37,16 @@ STYLEGUIDE_STATES = [state["name"] for state in styleguide_fixtures()["states"]]
 def site_app(make_app, tmp_path):
     """A site with five messages, two a page, and a build folder of its own."""
     shutil.copytree(PROJECT_ROOT / "static", tmp_path / "static")
-    app = make_app(MESSAGES_PER_PAGE=2, STATIC_FOLDER=str(tmp_path / "static"),
-                   ASSETS_BUILD_FOLDER=str(tmp_path / "build"), ASSETS_AUTO_BUILD=True)
+    app = make_app(
+        MESSAGES_PER_PAGE=2,
+        STATIC_FOLDER=str(tmp_path / "static"),
+        ASSETS_BUILD_FOLDER=str(tmp_path / "build"),
+        ASSETS_AUTO_BUILD=True,
+    )
     with app.app_context():
-        store.add_many([("alpha", "First <b>message</b>"), ("beta", "Second\nline"), ("gamma", "Third"),
-                        ("zeta.1", "Last one")])
+        store.add_many(
+            [("alpha", "First <b>message</b>"), ("beta", "Second\nline"), ("gamma", "Third"), ("zeta.1", "Last one")]
+        )
     return app
 
 
@@ -60,8 +65,12 @@ def assert_links_resolve(out: Path, base_path: str = "/", relative: bool = False
     checked = 0
     for page in sorted(out.rglob("*.html")):
         soup = BeautifulSoup(page.read_text(), "html.parser")
-        urls = [element.get(attribute) for element in soup.find_all(True) for attribute in ("href", "src", "action")
-                if element.get(attribute)]
+        urls = [
+            element.get(attribute)
+            for element in soup.find_all(True)
+            for attribute in ("href", "src", "action")
+            if element.get(attribute)
+        ]
         for url in urls:
             parts = urlsplit(url)
             if parts.scheme or not parts.path:
@@ -71,7 +80,7 @@ def assert_links_resolve(out: Path, base_path: str = "/", relative: bool = False
                 target = (page.parent / parts.path).resolve()
             else:
                 assert parts.path.startswith(base_path), f"{page}: {url}"
-                target = out / parts.path[len(base_path):]
+                target = out / parts.path[len(base_path) :]
                 target = target / "index.html" if parts.path.endswith("/") else target
             assert target.is_file(), f"{page.relative_to(out)} links {url}: no {target}"
             checked += 1
@@ -86,10 +95,19 @@ def test_export_writes_exactly_the_public_pages_and_the_files_they_use(site_app,
     report = export(site_app, tmp_path / "site")
     hashed = site_app.extensions["messageboard.assets"].published.files
     assert files_in(tmp_path / "site") == {
-        "index.html", "page/2.html", "page/3.html", "404.html", "search-index.js",
-        "messages/alpha.html", "messages/beta.html", "messages/default.html", "messages/gamma.html",
+        "index.html",
+        "page/2.html",
+        "page/3.html",
+        "404.html",
+        "search-index.js",
+        "messages/alpha.html",
+        "messages/beta.html",
+        "messages/default.html",
+        "messages/gamma.html",
         "messages/zeta.1.html",
-        f"static/{hashed['gen/site.css']}", f"static/{hashed['gen/site.js']}", f"static/{hashed['images/logo.png']}",
+        f"static/{hashed['gen/site.css']}",
+        f"static/{hashed['gen/site.js']}",
+        f"static/{hashed['images/logo.png']}",
     }
     assert (report.pages, report.written, report.removed) == (10, 13, 0)
 
@@ -193,11 +211,13 @@ def test_the_export_refuses_to_replace_a_folder_that_is_not_an_export(site_app, 
 
 
 def test_flask_export_ends_with_one_summary_line(site_app, tmp_path):
-    result = site_app.test_cli_runner().invoke(args=["export", "--out", str(tmp_path / "site"),
-                                                      "--base-url", "https://example.org/previews/pr-42"])
+    result = site_app.test_cli_runner().invoke(
+        args=["export", "--out", str(tmp_path / "site"), "--base-url", "https://example.org/previews/pr-42"]
+    )
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"Exported 10 pages: 13 files written, 0 unchanged, 0 removed, [\d,]+ bytes, in [\d.]+ s\n",
-                        result.output)
+    assert re.fullmatch(
+        r"Exported 10 pages: 13 files written, 0 unchanged, 0 removed, [\d,]+ bytes, in [\d.]+ s\n", result.output
+    )
     assert_links_resolve(tmp_path / "site", "/previews/pr-42/")
 
 
@@ -226,15 +246,8 @@ def test_the_preview_server_serves_the_export_and_its_404_page(site_app, tmp_pat
         server.server_close()
 
 
-@pytest.fixture
-def guide_app(make_app):
-    """An app with the styleguide on, sharing the test run's asset build."""
-    return make_app(STYLEGUIDE=True)
-
-
 @pytest.mark.parametrize(("options", "base_path", "relative"), LINK_MODES)
-def test_the_styleguide_exports_when_asked_with_every_link_resolving(guide_app, tmp_path, options, base_path,
-                                                                      relative):
+def test_the_styleguide_exports_when_asked_with_every_link_resolving(guide_app, tmp_path, options, base_path, relative):
     out = tmp_path / "site"
     report = export(guide_app, out, styleguide=True, **options)
     styleguide_files = {name for name in files_in(out) if name.startswith("_styleguide/")}
@@ -274,8 +287,9 @@ def test_flask_export_styleguide_mounts_it_where_the_setting_is_off(site_app, tm
     assert not site_app.config["STYLEGUIDE"]
     with pytest.raises(ExportError, match="The styleguide is not mounted on this app"):
         export(site_app, tmp_path / "site", styleguide=True)
-    result = site_app.test_cli_runner().invoke(args=["export", "--styleguide", "--relative",
-                                                      "--out", str(tmp_path / "site")])
+    result = site_app.test_cli_runner().invoke(
+        args=["export", "--styleguide", "--relative", "--out", str(tmp_path / "site")]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Exported {10 + 1 + len(STYLEGUIDE_STATES)} pages: ")
     assert (tmp_path / "site" / "_styleguide" / "list-empty.html").is_file()

@@ -45,14 +45,20 @@ def test_add_stores_then_replaces(app, client):
         assert store.list_messages().total == 2
 
 
-@pytest.mark.parametrize(("url", "problem"), [
-    ("/add/bad%20key/text", "Key may contain only letters, digits, '-', '_' and '.'."),
-    ("/add/new/text", "Key 'new' is reserved by the site; choose another."),
-    ("/add/" + "k" * 65 + "/text", "Key is 65 characters long; the limit is 64."),
-    ("/add/ok/%20%20", "Text is required."),
-    ("/add/ok/a%07b", "Text contains the control character U+0007 at position 2; only line breaks and tabs are allowed."),
-    ("/add/ok/" + "x" * 10_001, "Text is 10,001 characters long; the limit is 10,000."),
-])
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("/add/bad%20key/text", "Key may contain only letters, digits, '-', '_' and '.'."),
+        ("/add/new/text", "Key 'new' is reserved by the site; choose another."),
+        ("/add/" + "k" * 65 + "/text", "Key is 65 characters long; the limit is 64."),
+        ("/add/ok/%20%20", "Text is required."),
+        (
+            "/add/ok/a%07b",
+            "Text contains the control character U+0007 at position 2; only line breaks and tabs are allowed.",
+        ),
+        ("/add/ok/" + "x" * 10_001, "Text is 10,001 characters long; the limit is 10,000."),
+    ],
+)
 def test_add_rejects_bad_input_with_a_400_sentence(app, client, url, problem):
     response = client.get(url)
     assert (response.status_code, response.mimetype) == (400, "text/plain")
@@ -72,8 +78,9 @@ def test_add_is_off_outside_development_and_testing(make_app, config):
 
 
 def test_add_can_be_switched_on_in_production(make_app):
-    client = make_app("production", SECRET_KEY="a-real-secret", LEGACY_GET_WRITES=True,
-                      ANONYMOUS_EDITING=True).test_client()
+    client = make_app(
+        "production", SECRET_KEY="a-real-secret", LEGACY_GET_WRITES=True, ANONYMOUS_EDITING=True
+    ).test_client()
     assert client.get("/add/k/v").get_data(as_text=True) == "k Added/Updated"
     assert client.get("/show/k").get_data(as_text=True) == "v"
 

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
 from messageboard.assets.build import HASHED_NAME
-from messageboard.export import ExportOptions, export_site
 from messageboard.core import PROJECT_ROOT, ConfigError
-from tests.conftest import parse
-
-
-@pytest.fixture
-def dev_site(tmp_path) -> dict:
-    """Settings for a development app on copies of the templates and static sources."""
-    shutil.copytree(PROJECT_ROOT / "static", tmp_path / "static")
-    (tmp_path / "theme" / "templates").mkdir(parents=True)
-    return {"STATIC_FOLDER": str(tmp_path / "static"), "ASSETS_BUILD_FOLDER": str(tmp_path / "build"),
-            "THEME_FOLDER": str(tmp_path / "theme")}
-
-
-@pytest.fixture
-def dev_app(make_app, dev_site):
-    app = make_app("development", **dev_site)
-    yield app
-    app.extensions["messageboard.live_reload"].stop()
+from messageboard.export import ExportOptions, export_site
+from tests.helpers import parse
 
 
 def watcher_of(app):
@@ -84,8 +67,9 @@ def test_a_saved_stylesheet_is_rebuilt_and_announced_as_a_swap(dev_app, dev_site
         assert ".swapped-in{color:red}" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("changed", "published"), [("js/char-count.js", "gen/site.js"),
-                                                     ("images/logo.png", "images/logo.png")])
+@pytest.mark.parametrize(
+    ("changed", "published"), [("js/char-count.js", "gen/site.js"), ("images/logo.png", "images/logo.png")]
+)
 def test_a_saved_script_or_image_is_rebuilt_and_reloads_the_page(dev_app, dev_site, changed, published):
     """Scripts and images may be used anywhere on the page: only a reload shows them."""
     watcher = watcher_of(dev_app)
@@ -192,7 +176,7 @@ def test_a_template_syntax_error_shows_its_file_and_line_then_recovers(dev_app, 
     response = client.get("/")
     assert response.status_code == 500
     page = parse(response)
-    line = good[:good.index("<main")].count("\n") + 1
+    line = good[: good.index("<main")].count("\n") + 1
     assert page.select_one(".template-location").get_text() == f"{override}:{line}"
     assert page.select_one(".broken-line")["data-line"] == str(line)
     assert "{% if %}<main" in page.select_one(".broken-line").get_text()

@@ -3,7 +3,7 @@
 import pytest
 
 from messageboard import store
-from tests.conftest import add_message, form_fields, parse, submit_form
+from tests.helpers import add_message, form_fields, parse, submit_form
 
 pytestmark = pytest.mark.both_databases
 
@@ -63,12 +63,15 @@ def test_page_out_of_range_is_not_found(fifty_messages, client, page):
     assert parse(response).select_one(".error-description").get_text() == f"There is no page {page} of this list."
 
 
-@pytest.mark.parametrize(("query", "problem"), [
-    ("page=two", "page must be a whole number from 1 up, not 'two'."),
-    ("page=-1", "page must be a whole number from 1 up, not '-1'."),
-    ("sort=random", "sort must be one of key, updated, not 'random'."),
-    ("q=" + "x" * 201, "The search is 201 characters long; the limit is 200."),
-])
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ("page=two", "page must be a whole number from 1 up, not 'two'."),
+        ("page=-1", "page must be a whole number from 1 up, not '-1'."),
+        ("sort=random", "sort must be one of key, updated, not 'random'."),
+        ("q=" + "x" * 201, "The search is 201 characters long; the limit is 200."),
+    ],
+)
 def test_bad_list_parameters_are_a_clear_400(client, query, problem):
     response = client.get(f"/?{query}")
     assert response.status_code == 400
@@ -109,7 +112,7 @@ def test_search_pages_keep_the_query_and_order(fifty_messages, client):
     next_link = parse(response).select_one('nav.pagination a[rel="next"]')["href"]
     assert next_link == "/?page=2&q=Message&sort=updated"
     assert parse(response).select_one("#q")["value"] == "Message"
-    assert parse(response).select_one('#sort option[selected]')["value"] == "updated"
+    assert parse(response).select_one("#sort option[selected]")["value"] == "updated"
 
 
 def test_search_with_no_match_offers_the_whole_list(client):
@@ -159,22 +162,33 @@ def test_add_stores_the_message_and_redirects_to_it_with_a_flash(app, client):
     assert stored.created_at == stored.updated_at
 
 
-@pytest.mark.parametrize(("key", "text", "field", "problem"), [
-    ("", "text", "key", "Key is required."),
-    ("has space", "text", "key", "Key may contain only letters, digits, '-', '_' and '.'."),
-    ("slash/key", "text", "key", "Key may contain only letters, digits, '-', '_' and '.'."),
-    ("k" * 65, "text", "key", "Key is 65 characters long; the limit is 64."),
-    ("new", "text", "key", "Key 'new' is reserved by the site; choose another."),
-    ("..", "text", "key", "Key '..' is reserved by the site; choose another."),
-    ("default", "text", "key", "Key 'default' is taken; choose another or edit that message."),
-    ("ok", "", "text", "Text is required."),
-    ("ok", " \r\n\t ", "text", "Text is required."),
-    ("ok", "x" * 10_001, "text", "Text is 10,001 characters long; the limit is 10,000."),
-    ("ok", "bell\x07", "text", "Text contains the control character U+0007 at position 5; "
-                               "only line breaks and tabs are allowed."),
-    ("ok", "nul\x00", "text", "Text contains the control character U+0000 at position 4; "
-                              "only line breaks and tabs are allowed."),
-])
+@pytest.mark.parametrize(
+    ("key", "text", "field", "problem"),
+    [
+        ("", "text", "key", "Key is required."),
+        ("has space", "text", "key", "Key may contain only letters, digits, '-', '_' and '.'."),
+        ("slash/key", "text", "key", "Key may contain only letters, digits, '-', '_' and '.'."),
+        ("k" * 65, "text", "key", "Key is 65 characters long; the limit is 64."),
+        ("new", "text", "key", "Key 'new' is reserved by the site; choose another."),
+        ("..", "text", "key", "Key '..' is reserved by the site; choose another."),
+        ("default", "text", "key", "Key 'default' is taken; choose another or edit that message."),
+        ("ok", "", "text", "Text is required."),
+        ("ok", " \r\n\t ", "text", "Text is required."),
+        ("ok", "x" * 10_001, "text", "Text is 10,001 characters long; the limit is 10,000."),
+        (
+            "ok",
+            "bell\x07",
+            "text",
+            "Text contains the control character U+0007 at position 5; only line breaks and tabs are allowed.",
+        ),
+        (
+            "ok",
+            "nul\x00",
+            "text",
+            "Text contains the control character U+0000 at position 4; only line breaks and tabs are allowed.",
+        ),
+    ],
+)
 def test_add_rejects_bad_input_keeping_what_was_typed(app, client, key, text, field, problem):
     response = submit_form(client, "/messages/new", {"key": key, "text": text})
     assert response.status_code == 422
@@ -280,7 +294,10 @@ def test_edit_without_a_well_formed_revision_is_a_clear_400(client, revision):
     response = submit_form(client, "/messages/nov/edit", {"revision": revision, "text": "y"})
     assert response.status_code == 400
     assert parse(response).select_one(".error-description").get_text() == (
-        "The form lacks the revision it was based on; reload the page and edit again.")
+        "The form lacks the revision it was based on; reload the page and edit again."
+    )
+
+
 def test_edit_and_delete_of_unknown_keys_are_404(client):
     assert client.get("/messages/nope/edit").status_code == 404
     assert client.get("/messages/nope/delete").status_code == 404

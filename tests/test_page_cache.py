@@ -4,7 +4,7 @@ import pytest
 
 from messageboard import store
 from messageboard.page_cache import cached_pages
-from tests.conftest import add_message, parse, submit_form
+from tests.helpers import add_message, parse, submit_form
 
 pytestmark = pytest.mark.both_databases
 
@@ -127,8 +127,9 @@ def test_development_renders_every_time_so_template_edits_show(make_app, config)
     assert "ETag" not in client.get("/").headers
 
 
-@pytest.mark.parametrize(("encoding", "decompress"), [("br", __import__("brotli").decompress),
-                                                      ("gzip", __import__("gzip").decompress)])
+@pytest.mark.parametrize(
+    ("encoding", "decompress"), [("br", __import__("brotli").decompress), ("gzip", __import__("gzip").decompress)]
+)
 def test_cached_pages_are_sent_compressed_to_browsers_that_accept_it(client, encoding, decompress):
     plain = client.get("/")
     compressed = client.get("/", headers={"Accept-Encoding": f"{encoding}, identity"})
@@ -146,8 +147,9 @@ def test_short_pages_and_refused_encodings_go_uncompressed(client):
     assert "Content-Encoding" not in client.get("/", headers={"Accept-Encoding": "br;q=0, gzip;q=0"}).headers
 
 
-@pytest.mark.parametrize("header", [("Set-Cookie", "theme=dark"), ("Cache-Control", "private"),
-                                    ("Cache-Control", "no-store")])
+@pytest.mark.parametrize(
+    "header", [("Set-Cookie", "theme=dark"), ("Cache-Control", "private"), ("Cache-Control", "no-store")]
+)
 def test_responses_meant_for_one_visitor_are_never_kept(make_app, header):
     app = make_app()
 

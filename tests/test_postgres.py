@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from messageboard.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from messageboard.core import PROJECT_ROOT
+from messageboard.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from tests.live_server import Browser, LiveServer, Reply, free_port, worker_pids
 from tests.stress.stress_helpers import DatabaseCheck
 from tests.tcp_proxy import TcpProxy
@@ -36,14 +36,17 @@ REQUESTS_IN_A_ROW = 12
 def production_server(folder: Path, database_url: str, *, secret_key: str, workers: int) -> LiveServer:
     """gunicorn as deployed on one host: production settings, the given database, files in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    return LiveServer(folder / "gunicorn.log", workers=workers,
-                      HOME=str(folder / "home"),
-                      MESSAGEBOARD_CONFIG="production",
-                      MESSAGEBOARD_SECRET_KEY=secret_key,
-                      MESSAGEBOARD_INSTANCE_PATH=str(folder / "instance"),
-                      MESSAGEBOARD_DATABASE_URL=database_url,
-                      # urllib's cookie jar returns a Secure cookie only over https.
-                      MESSAGEBOARD_SESSION_COOKIE_SECURE="false")
+    return LiveServer(
+        folder / "gunicorn.log",
+        workers=workers,
+        HOME=str(folder / "home"),
+        MESSAGEBOARD_CONFIG="production",
+        MESSAGEBOARD_SECRET_KEY=secret_key,
+        MESSAGEBOARD_INSTANCE_PATH=str(folder / "instance"),
+        MESSAGEBOARD_DATABASE_URL=database_url,
+        # urllib's cookie jar returns a Secure cookie only over https.
+        MESSAGEBOARD_SESSION_COOKIE_SECURE="false",
+    )
 
 
 def with_port(url: str, port: int) -> str:
@@ -81,15 +84,18 @@ def assert_database_unavailable_page(reply: Reply) -> None:
 
 # 1. Hosts sharing one database.
 
+
 def test_two_hosts_on_one_schema_see_each_others_writes_at_once(tmp_path, postgres):
     """Two gunicorns on one schema, as two hosts behind a load balancer (one secret key, so one
     session serves on both): a change made on either shows on the other's next request, even
     where that host's page cache holds the page from before."""
     secret_key = secrets.token_hex(32)
-    with (postgres.schema() as url,
-          # One worker each: a page the test sees kept is kept by the worker that answers next.
-          production_server(tmp_path / "a", url, secret_key=secret_key, workers=1) as host_a,
-          production_server(tmp_path / "b", url, secret_key=secret_key, workers=1) as host_b):
+    with (
+        postgres.schema() as url,
+        # One worker each: a page the test sees kept is kept by the worker that answers next.
+        production_server(tmp_path / "a", url, secret_key=secret_key, workers=1) as host_a,
+        production_server(tmp_path / "b", url, secret_key=secret_key, workers=1) as host_b,
+    ):
         host_a.add_editor()
         editor_on_a = Browser(host_a.url)
         editor_on_a.log_in()
@@ -135,8 +141,8 @@ def test_two_hosts_on_one_schema_see_each_others_writes_at_once(tmp_path, postgr
         assert listed.page().select_one(".summary").get_text() == "1 message."
 
 
-
 # 2. The database going away and coming back.
+
 
 @dataclass
 class ProxiedSite:
@@ -178,8 +184,10 @@ def wait_until_served(site: ProxiedSite, browser: Browser, path: str = "/") -> f
     in_a_row, last = 0, None
     while in_a_row < REQUESTS_IN_A_ROW:
         assert site.master_is_up(), f"gunicorn's master exited:\n{site.server.log()}"
-        assert time.monotonic() < deadline, (f"{path} still answers {last} {RECOVERY_SECONDS} s after the "
-                                             f"database came back:\n{site.server.log()[-4000:]}")
+        assert time.monotonic() < deadline, (
+            f"{path} still answers {last} {RECOVERY_SECONDS} s after the "
+            f"database came back:\n{site.server.log()[-4000:]}"
+        )
         last = browser.open(path).status
         in_a_row = in_a_row + 1 if last == 200 else 0
         if last != 200:
@@ -280,18 +288,28 @@ def test_a_worker_restarted_while_the_database_is_away_boots_and_answers_503(pro
 
 # 3. Starting without the database.
 
+
 def test_gunicorn_will_not_start_without_its_database_and_says_so_in_one_line(tmp_path, postgres):
     closed_port = free_port()
     url = with_port(postgres.url.render_as_string(hide_password=False), closed_port)
     server = production_server(tmp_path, url, secret_key=secrets.token_hex(32), workers=2)
     start = time.monotonic()
-    result = subprocess.run(server.command(), cwd=PROJECT_ROOT, env=server.environment,
-                            capture_output=True, text=True, timeout=30, check=False)
+    result = subprocess.run(
+        server.command(),
+        cwd=PROJECT_ROOT,
+        env=server.environment,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     took = time.monotonic() - start
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert took < 15, f"gunicorn took {took:.1f} s to give up"
-    problems = [line for line in output.splitlines() if line.startswith("messageboard: DATABASE_URL: cannot connect to")]
+    problems = [
+        line for line in output.splitlines() if line.startswith("messageboard: DATABASE_URL: cannot connect to")
+    ]
     assert len(problems) == 1, output
     assert f"127.0.0.1:{closed_port}" in problems[0]
     assert [line for line in output.splitlines() if line.startswith("messageboard:")] == problems

@@ -41,14 +41,13 @@ from hypothesis import strategies as st
 
 from messageboard import store
 from messageboard.core import SEARCH_MAX_LENGTH
-from tests.conftest import form_fields, parse, submit_form
+from tests.helpers import form_fields, parse, submit_form
 
 pytestmark = pytest.mark.both_databases
 
 # Fixtures live for the whole test, across its examples, on purpose (see above); an example is
 # several requests (too_slow) and may carry a text of 12,000 characters (data_too_large).
-HEALTH_CHECKS_NOT_APPLYING = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                              HealthCheck.data_too_large]
+HEALTH_CHECKS_NOT_APPLYING = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
 def examples(count: int) -> int:
@@ -70,23 +69,76 @@ TEXT_MAX_LENGTH = 10_000
 
 # Unicode's White_Space characters, which trimming removes (Python's str.isspace() also counts
 # U+001C to U+001F, control characters the rules forbid inside a text; they are left to property 1).
-WHITE_SPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
-               + "\u2028\u2029\u202f\u205f\u3000")
+WHITE_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
 # Control characters (Cc) other than tab and line feed: forbidden inside a text.
 FORBIDDEN_CONTROLS = "".join(chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)] if chr(code) not in "\t\n")
 
 MARKUP = [
-    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>",
-    "</textarea><script>alert(1)</script>", "</title><b>", "</div></main>", "<!--", "-->", "<!-- x -->",
-    "<![CDATA[x]]>", "<!DOCTYPE html>", "<?xml version='1.0'?>", "{{ 7*7 }}", "{{ config }}", "{% raw %}",
-    "{% endraw %}", "{# x #}", "${7*7}", "&amp;", "&lt;b&gt;", "&#60;", "&#x3C;script", "&", '"', "'", "`",
-    "=", "\\", "%", "%00", "%2F", "../", "javascript:alert(1)", "<a href='javascript:alert(1)'>x</a>",
-    "<input autofocus onfocus=alert(1)>", "<style>*{}</style>", "<base href=//evil.example>",
-    '<meta http-equiv="refresh" content="0;url=//evil.example">', "<textarea>", "<p", "x onmouseover=alert(1)",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+    "</textarea><script>alert(1)</script>",
+    "</title><b>",
+    "</div></main>",
+    "<!--",
+    "-->",
+    "<!-- x -->",
+    "<![CDATA[x]]>",
+    "<!DOCTYPE html>",
+    "<?xml version='1.0'?>",
+    "{{ 7*7 }}",
+    "{{ config }}",
+    "{% raw %}",
+    "{% endraw %}",
+    "{# x #}",
+    "${7*7}",
+    "&amp;",
+    "&lt;b&gt;",
+    "&#60;",
+    "&#x3C;script",
+    "&",
+    '"',
+    "'",
+    "`",
+    "=",
+    "\\",
+    "%",
+    "%00",
+    "%2F",
+    "../",
+    "javascript:alert(1)",
+    "<a href='javascript:alert(1)'>x</a>",
+    "<input autofocus onfocus=alert(1)>",
+    "<style>*{}</style>",
+    "<base href=//evil.example>",
+    '<meta http-equiv="refresh" content="0;url=//evil.example">',
+    "<textarea>",
+    "<p",
+    "x onmouseover=alert(1)",
 ]
 UNICODE = [
-    "שלום עולם", "مرحبا بالعالم", "\u202eevil\u202c", "\u200f", "\u200e", "👋🏽", "👨\u200d👩\u200d👧", "e\u0301",
-    "\u200b", "\ufeff", "\ufffd", "\U0010fffd", "\uffff", "İ", "ß", "ﬃ", "Ⅻ", "²", "٣", "𝟗",
+    "שלום עולם",
+    "مرحبا بالعالم",
+    "\u202eevil\u202c",
+    "\u200f",
+    "\u200e",
+    "👋🏽",
+    "👨\u200d👩\u200d👧",
+    "e\u0301",
+    "\u200b",
+    "\ufeff",
+    "\ufffd",
+    "\U0010fffd",
+    "\uffff",
+    "İ",
+    "ß",
+    "ﬃ",
+    "Ⅻ",
+    "²",
+    "٣",
+    "𝟗",
 ]
 FTS_SYNTAX = ['"', '""', "NEAR(a b)", "a AND b", "a OR", "NOT", "*", "^a", "a:b", "(", ")", "+", "-", "key:x"]
 
@@ -162,18 +214,47 @@ any_characters = st.characters(exclude_categories=["Cs"])
 # Arbitrary strings for any field or parameter: unicode, control characters, markup, line breaks...
 short_any_text = st.one_of(
     st.text(any_characters, max_size=40),
-    st.lists(st.one_of(st.text(any_characters, max_size=8), st.sampled_from(MARKUP + UNICODE + FTS_SYNTAX),
-                       st.sampled_from(["\r\n", "\r", "\n", "\x00", "\x07", "\x1f", "\x7f", "\x85", " "])),
-             max_size=8).map("".join),
+    st.lists(
+        st.one_of(
+            st.text(any_characters, max_size=8),
+            st.sampled_from(MARKUP + UNICODE + FTS_SYNTAX),
+            st.sampled_from(["\r\n", "\r", "\n", "\x00", "\x07", "\x1f", "\x7f", "\x85", " "]),
+        ),
+        max_size=8,
+    ).map("".join),
 )
 # Up to 12,000 characters: past the text's limit, under the body's.
 any_text = st.one_of(short_any_text, repeated(st.text(any_characters, min_size=1, max_size=3), 12_000))
 any_texts = st.one_of(typed_texts().map(lambda typed_and_stored: typed_and_stored[0]), any_text)
 # Up to 300 characters: past the key's limit (a long URL only slows the test client down).
 any_keys = st.one_of(
-    valid_keys, short_any_text, repeated(st.text(any_characters, min_size=1, max_size=3), 300),
-    st.sampled_from(["", " ", "default", "new", ".", "..", "...", "a/b", "../etc/passwd", "%", "%2F", "a%00",
-                     "k" * 64, "k" * 65, "\x00", "key\n", "ke y", "ключ", "<b>", "default "]),
+    valid_keys,
+    short_any_text,
+    repeated(st.text(any_characters, min_size=1, max_size=3), 300),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "default",
+            "new",
+            ".",
+            "..",
+            "...",
+            "a/b",
+            "../etc/passwd",
+            "%",
+            "%2F",
+            "a%00",
+            "k" * 64,
+            "k" * 65,
+            "\x00",
+            "key\n",
+            "ke y",
+            "ключ",
+            "<b>",
+            "default ",
+        ]
+    ),
 )
 # Numbers as query strings and form fields carry them: huge, negative, zero-padded, non-ASCII digits.
 numbers = st.one_of(
@@ -192,8 +273,9 @@ revisions = st.one_of(
 query_values = st.one_of(numbers, any_text, st.sampled_from(["key", "updated", "KEY", "key ", "updated\x00"]))
 query_names = st.one_of(st.sampled_from(["page", "q", "sort", "next", "key", "text"]), st.text(max_size=4))
 # A query string: arbitrary names and values, sometimes bytes that are not UTF-8.
-query_strings = st.lists(st.tuples(query_names, st.one_of(query_values, st.binary(max_size=6))),
-                         max_size=4).map(urlencode)
+query_strings = st.lists(st.tuples(query_names, st.one_of(query_values, st.binary(max_size=6))), max_size=4).map(
+    urlencode
+)
 
 
 def encoded(value: str | bytes) -> str:
@@ -206,18 +288,37 @@ def encoded(value: str | bytes) -> str:
 route_values = st.one_of(
     any_keys.map(encoded),
     st.binary(max_size=8).map(encoded),
-    st.sampled_from(["default", "new", ".", "..", "%2F", "a%2Fb", "%2e%2e", "%00", "%ff", "%ED%A0%80", "a;b",
-                     "a%3Fb", "%23", "~", "default%20"]),
+    st.sampled_from(
+        [
+            "default",
+            "new",
+            ".",
+            "..",
+            "%2F",
+            "a%2Fb",
+            "%2e%2e",
+            "%00",
+            "%ff",
+            "%ED%A0%80",
+            "a;b",
+            "a%3Fb",
+            "%23",
+            "~",
+            "default%20",
+        ]
+    ),
 )
 
 
 # --- Helpers ------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def fresh_client(app):
     """A factory of new test clients (no cookies) on the test's app, whose data each one resets to a
     new site's: only ``default``. One per example where the data matters; a new app per example
     would cost ten times as much (it compiles every template again)."""
+
     def new_client():
         with app.app_context():
             for key, _ in store.revisions():
@@ -280,16 +381,16 @@ def assert_links_stay_on_site(response) -> None:
 def neutral_text(value: str) -> str:
     """A harmless twin of a text: each character that is neither white space nor a control character
     made "x". The rules treat it as they treat ``value`` (same length, trimming and errors)."""
-    return "".join(character if character.isspace() or unicodedata.category(character) == "Cc" else "x"
-                   for character in value)
+    return "".join(
+        character if character.isspace() or unicodedata.category(character) == "Cc" else "x" for character in value
+    )
 
 
 def neutral_key(value: str) -> str:
     """A harmless twin of a key: key characters, white space and slashes kept, anything else made "!"
     (also refused in a key), so it is valid, reserved, taken or refused exactly when ``value`` is, and
     routed the same in a URL (``%2F`` is a slash to the router)."""
-    return "".join(character if character in KEY_ALPHABET + "/" or character.isspace() else "!"
-                   for character in value)
+    return "".join(character if character in KEY_ALPHABET + "/" or character.isspace() else "!" for character in value)
 
 
 def neutral_number(value: str) -> str:
@@ -308,11 +409,20 @@ def same_structure(response, twin) -> None:
 
 # --- 1. Never a 5xx -------------------------------------------------------------------------------
 
+
 def test_the_routes_fuzzed_are_the_sites_routes(app):
     """The fuzzing below walks the app's own URL map, so a new route is fuzzed the day it is added."""
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert {"messages.index", "messages.show", "messages.create", "messages.update", "messages.delete",
-            "legacy.hello", "legacy.show", "legacy.add"} <= endpoints
+    assert {
+        "messages.index",
+        "messages.show",
+        "messages.create",
+        "messages.update",
+        "messages.delete",
+        "legacy.hello",
+        "legacy.show",
+        "legacy.add",
+    } <= endpoints
 
 
 @properties(200)
@@ -369,12 +479,26 @@ def post(client, path: str, pairs: list[tuple[str, object]], *, csrf: str, encod
             fields[name] = [(io.BytesIO(data.draw(st.binary(max_size=40), label="file")), "f.txt")]
         return client.post(path, data=fields, content_type="multipart/form-data")
     if encoding == "json":  # the token in the header, where Flask-WTF also looks for it
-        value = data.draw(st.one_of(
-            st.dictionaries(st.sampled_from([name for name, _ in pairs] or ["text"]),
-                            st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                                      any_text, st.lists(st.integers(), max_size=2),
-                                      st.dictionaries(st.text(max_size=2), st.integers(), max_size=2))),
-            st.lists(st.integers(), max_size=3), st.text(max_size=5), st.integers()), label="json")
+        value = data.draw(
+            st.one_of(
+                st.dictionaries(
+                    st.sampled_from([name for name, _ in pairs] or ["text"]),
+                    st.one_of(
+                        st.none(),
+                        st.booleans(),
+                        st.integers(),
+                        st.floats(allow_nan=False),
+                        any_text,
+                        st.lists(st.integers(), max_size=2),
+                        st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+                    ),
+                ),
+                st.lists(st.integers(), max_size=3),
+                st.text(max_size=5),
+                st.integers(),
+            ),
+            label="json",
+        )
         return client.post(path, json=value, headers={"X-CSRFToken": token} if csrf == "valid" else {})
     body = data.draw(st.one_of(st.binary(max_size=60), st.just(urlencode(pairs).encode() + b"&%ff=%fe")), label="body")
     return client.post(path, data=body, content_type="application/x-www-form-urlencoded")
@@ -418,13 +542,19 @@ def test_every_form_with_any_fields_answers_below_500(client, site_fields, data,
 
 
 @properties(100)
-@given(key=st.one_of(st.just(store.DEFAULT_KEY), any_keys), text=st.none() | any_texts,
-       revision=st.none() | revisions, fresh_revision=st.booleans())
+@given(
+    key=st.one_of(st.just(store.DEFAULT_KEY), any_keys),
+    text=st.none() | any_texts,
+    revision=st.none() | revisions,
+    fresh_revision=st.booleans(),
+)
 @example(key="default", text="x", revision="².1", fresh_revision=False).via("regression: '²' passed isdigit()")
 @example(key="default", text="x", revision="9" * 30 + ".1", fresh_revision=False).via(
-    "regression: an id past SQLite's 64-bit INTEGER")
+    "regression: an id past SQLite's 64-bit INTEGER"
+)
 @example(key="default", text="x", revision="1." + "9" * 5_000, fresh_revision=False).via(
-    "regression: int() refuses over 4,300 digits")
+    "regression: int() refuses over 4,300 digits"
+)
 def test_edit_form_with_any_text_and_revision_answers_below_500(client, key, text, revision, fresh_revision):
     """The edit form's fields one by one: its text, and its hidden revision, which a browser sends back as it got it."""
     form = main_form(checked(client.get(f"/messages/{store.DEFAULT_KEY}/edit")))
@@ -437,8 +567,10 @@ def test_edit_form_with_any_text_and_revision_answers_below_500(client, key, tex
 
 
 @properties(40)
-@given(field=st.sampled_from(["key", "text", "revision", "csrf_token"]), url=st.sampled_from(
-    ["/messages/new", "/messages/default/edit", "/messages/default/delete"]))
+@given(
+    field=st.sampled_from(["key", "text", "revision", "csrf_token"]),
+    url=st.sampled_from(["/messages/new", "/messages/default/edit", "/messages/default/delete"]),
+)
 @example(field="key", url="/messages/new").via("regression: Flask-WTF gave the key field an uploaded file")
 @example(field="revision", url="/messages/default/edit").via("regression: and the revision field")
 def test_a_file_or_json_where_text_belongs_answers_below_500(fresh_client, field, url):
@@ -452,6 +584,7 @@ def test_a_file_or_json_where_text_belongs_answers_below_500(fresh_client, field
 
 
 # --- 2. Text round-trips exactly ------------------------------------------------------------------
+
 
 def assert_shown_exactly(client, key: str, text: str) -> None:
     """``text`` is what is stored under ``key`` and what every page and route showing it shows."""
@@ -471,8 +604,10 @@ def assert_shown_exactly(client, key: str, text: str) -> None:
     search = parse(checked(client.get("/", query_string={"q": query})))
     assert search.select_one("#q")["value"] == query.strip()  # the search box keeps it, trimmed
     for listing in (parse(checked(client.get("/?sort=updated"))), search):
-        excerpts = {row.select_one(".message-key").get_text(): row.select_one(".message-excerpt").get_text()
-                    for row in listing.select(".message-row")}
+        excerpts = {
+            row.select_one(".message-key").get_text(): row.select_one(".message-excerpt").get_text()
+            for row in listing.select(".message-row")
+        }
         assert key in excerpts
         excerpt = excerpts[key]
         assert excerpt == text if len(text) <= 165 else (excerpt.endswith("...") and text.startswith(excerpt[:-3]))
@@ -513,6 +648,7 @@ def test_text_added_through_the_plain_text_route_round_trips_exactly(fresh_clien
 
 # --- 3. Nothing injected --------------------------------------------------------------------------
 
+
 def stored_pages(client, key: str, text: str) -> list:
     """Store ``text`` under ``key`` (added) and ``default`` (edited) through the forms, then fetch
     every page that shows a stored text: the list (greeting and excerpts), a search for the text,
@@ -520,8 +656,17 @@ def stored_pages(client, key: str, text: str) -> list:
     response = checked(submit_form(client, "/messages/new", {"key": key, "text": text}))
     assert response.status_code == 303
     assert checked(submit_form(client, "/messages/default/edit", {"text": text})).status_code == 303
-    urls = ["/", "/?sort=updated", "/?" + urlencode({"q": text[:SEARCH_MAX_LENGTH]}), f"/messages/{key}",
-            f"/messages/{key}/edit", f"/messages/{key}/delete", "/messages/default", "/hello", f"/show/{key}"]
+    urls = [
+        "/",
+        "/?sort=updated",
+        "/?" + urlencode({"q": text[:SEARCH_MAX_LENGTH]}),
+        f"/messages/{key}",
+        f"/messages/{key}/edit",
+        f"/messages/{key}/delete",
+        "/messages/default",
+        "/hello",
+        f"/show/{key}",
+    ]
     return [checked(client.get(url)) for url in urls]
 
 
@@ -557,7 +702,9 @@ def typed_into_the_forms(client, key: str, text: str, revision: str | None) -> l
 @given(key=any_keys, text=any_texts, revision=st.none() | revisions)
 @example(key='"><script>alert(1)</script>', text="</textarea><img src=x onerror=alert(1)>", revision='"><b>')
 @example(key="new", text="\x07<b>bell</b>", revision=None)
-@example(key="0", text="\n", revision=None).via("form_fields (conftest) dropped two opening line breaks; browsers drop one")
+@example(key="0", text="\n", revision=None).via(
+    "form_fields (conftest) dropped two opening line breaks; browsers drop one"
+)
 def test_what_is_typed_into_a_rejected_form_injects_nothing(fresh_client, key, text, revision):
     """Arbitrary input, shown back as typed by a rejected form (or saved by an accepted one), against its twin's."""
     answers = typed_into_the_forms(fresh_client(), key, text, revision)
@@ -577,6 +724,7 @@ def test_what_is_typed_into_a_rejected_form_injects_nothing(fresh_client, key, t
 def test_route_and_query_parameters_inject_nothing(fresh_client, key, page, q, sort):
     """Parameters that pages repeat (a key in a 404 page or an edit form, a search, a bad page number
     or order in a 400 page), against their twins, on an empty site: every search finds nothing."""
+
     def answers(key, text, parameters):
         client = fresh_client()
         with client.application.app_context():
@@ -595,8 +743,14 @@ def test_route_and_query_parameters_inject_nothing(fresh_client, key, page, q, s
         ]
 
     with_values = answers(key, key, {"page": page, "q": q, "sort": sort})
-    twins = answers(neutral_key(key), neutral_text(key), {"page": None if page is None else neutral_number(page),
-                                       "q": None if q is None else neutral_text(q),
-                                       "sort": sort if sort in store.SORT_ORDERS or sort is None else "x"})
+    twins = answers(
+        neutral_key(key),
+        neutral_text(key),
+        {
+            "page": None if page is None else neutral_number(page),
+            "q": None if q is None else neutral_text(q),
+            "sort": sort if sort in store.SORT_ORDERS or sort is None else "x",
+        },
+    )
     for response, twin in zip(with_values, twins, strict=True):
         same_structure(response, twin)

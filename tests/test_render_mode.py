@@ -40,7 +40,11 @@ def test_a_styleguide_state_renders_in_its_own_mode(make_app):
     client = guide_app.test_client()
     (state_page,) = modes_rendered(guide_app, client, "/_styleguide/show-after-save")
     assert (state_page.state.name, state_page.flashes, state_page.read_only, state_page.exported) == (
-        "show-after-save", (("success", "Saved default."),), False, False)
+        "show-after-save",
+        (("success", "Saved default."),),
+        False,
+        False,
+    )
     (exported_look,) = modes_rendered(guide_app, client, "/_styleguide/list-static-export")
     assert exported_look.read_only and not exported_look.exported
     (index,) = modes_rendered(guide_app, client, "/_styleguide/")

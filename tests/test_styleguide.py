@@ -7,20 +7,14 @@ import pytest
 from flask import template_rendered
 
 from messageboard import store
-from messageboard.extensions import db
 from messageboard.core import PROJECT_ROOT, ConfigError
+from messageboard.extensions import db
 from messageboard.startup import check_can_serve
-from tests.conftest import STYLEGUIDE_FIXTURES, add_message, assert_no_inline_code, parse, styleguide_fixtures
+from tests.helpers import STYLEGUIDE_FIXTURES, add_message, assert_no_inline_code, parse, styleguide_fixtures
 
 STATES = styleguide_fixtures()["states"]
 MACROS = styleguide_fixtures()["macros"]
 STANDALONE_TEMPLATES = {"errors/asset_build.html", "errors/template_syntax.html"}  # not extending base.html
-
-
-@pytest.fixture
-def guide_app(make_app):
-    """A testing app with the styleguide on."""
-    return make_app(STYLEGUIDE=True)
 
 
 @pytest.fixture
@@ -38,8 +32,9 @@ def state_page(guide, name: str):
 
 def excerpt(page, key: str):
     """The excerpt of the list row of ``key``."""
-    return next(row for row in page.select(".message-row")
-                if row.select_one(".message-key").get_text() == key).select_one(".message-excerpt")
+    return next(
+        row for row in page.select(".message-row") if row.select_one(".message-key").get_text() == key
+    ).select_one(".message-excerpt")
 
 
 def test_the_index_links_every_state_under_its_template(guide):
@@ -53,9 +48,11 @@ def test_the_index_links_every_state_under_its_template(guide):
             link = item.select_one("a")
             listed[link["href"]] = (template, link.get_text(), item.select_one(".styleguide-status").get_text())
     assert {href: (template, title) for href, (template, title, _) in listed.items()} == {
-        f"/_styleguide/{state['name']}": (state["template"], state["title"]) for state in STATES}
+        f"/_styleguide/{state['name']}": (state["template"], state["title"]) for state in STATES
+    }
     assert {href: status.split()[0] for href, (_, _, status) in listed.items()} == {
-        f"/_styleguide/{state['name']}": str(state["status"]) for state in STATES}
+        f"/_styleguide/{state['name']}": str(state["status"]) for state in STATES
+    }
     assert listed["/_styleguide/new-key-taken"][2] == "422 Unprocessable Entity"
     assert listed["/_styleguide/edit-conflict"][2] == "409 Conflict"
 
@@ -69,8 +66,9 @@ def test_slashless_address_leads_to_the_index(guide):
 @pytest.mark.parametrize("state", STATES, ids=[state["name"] for state in STATES])
 def test_each_state_is_its_real_template_answering_200_and_naming_the_real_status(guide_app, guide, state):
     rendered = []
-    with template_rendered.connected_to(lambda sender, template, context, **extra: rendered.append(template.name),
-                                        guide_app):
+    with template_rendered.connected_to(
+        lambda sender, template, context, **extra: rendered.append(template.name), guide_app
+    ):
         response = guide.get(f"/_styleguide/{state['name']}")
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
@@ -143,12 +141,18 @@ def test_the_10000_character_message_in_full_and_cut_in_the_list(guide):
     assert len(cut) <= 160 and cut.endswith("...")
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("show-arabic", "مرحبا بالعالم! هذه رسالة قصيرة باللغة العربية، فيها الرقم 42 وكلمة Flask في وسطها."),
-    ("show-hebrew", "שלום עולם! זו הודעה קצרה בעברית, עם המספר 42 והמילה Flask באמצע."),
-    ("show-mixed-direction", "Peace is سلام in Arabic and שלום in Hebrew."),
-    ("show-emoji", "Party time 🎉🎂 with the family 👩‍👩‍👧‍👦, waving 👋🏽 at 🇫🇷 and 🇯🇵; also 漢字, Ελληνικά and кириллица."),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("show-arabic", "مرحبا بالعالم! هذه رسالة قصيرة باللغة العربية، فيها الرقم 42 وكلمة Flask في وسطها."),
+        ("show-hebrew", "שלום עולם! זו הודעה קצרה בעברית, עם המספר 42 והמילה Flask באמצע."),
+        ("show-mixed-direction", "Peace is سلام in Arabic and שלום in Hebrew."),
+        (
+            "show-emoji",
+            "Party time 🎉🎂 with the family 👩‍👩‍👧‍👦, waving 👋🏽 at 🇫🇷 and 🇯🇵; also 漢字, Ελληνικά and кириллица.",
+        ),
+    ],
+)
 def test_unicode_text_is_whole_and_its_direction_follows_the_text(guide, name, text):
     shown = state_page(guide, name).select_one(".message-text")
     assert shown.get_text() == text
@@ -165,21 +169,30 @@ def test_every_user_text_in_the_list_and_forms_takes_its_own_direction(guide):
     assert textarea["dir"] == "auto" and textarea.get_text().strip() == "مرحبا بالعالم! 👋🏽"
 
 
-@pytest.mark.parametrize(("name", "field", "problem"), [
-    ("new-key-required", "key", "Key is required."),
-    ("new-key-too-long", "key", "Key is 65 characters long; the limit is 64."),
-    ("new-key-bad-characters", "key", "Key may contain only letters, digits, '-', '_' and '.'."),
-    ("new-key-reserved", "key", "Key 'new' is reserved by the site; choose another."),
-    ("new-key-taken", "key", "Key 'default' is taken; choose another or edit that message."),
-    ("new-text-required", "text", "Text is required."),
-    ("new-text-too-long", "text", "Text is 10,001 characters long; the limit is 10,000."),
-    ("new-text-control-character", "text",
-     "Text contains the control character U+0007 at position 16; only line breaks and tabs are allowed."),
-    ("edit-text-required", "text", "Text is required."),
-    ("edit-text-too-long", "text", "Text is 10,001 characters long; the limit is 10,000."),
-    ("edit-text-control-character", "text",
-     "Text contains the control character U+001B at position 7; only line breaks and tabs are allowed."),
-])
+@pytest.mark.parametrize(
+    ("name", "field", "problem"),
+    [
+        ("new-key-required", "key", "Key is required."),
+        ("new-key-too-long", "key", "Key is 65 characters long; the limit is 64."),
+        ("new-key-bad-characters", "key", "Key may contain only letters, digits, '-', '_' and '.'."),
+        ("new-key-reserved", "key", "Key 'new' is reserved by the site; choose another."),
+        ("new-key-taken", "key", "Key 'default' is taken; choose another or edit that message."),
+        ("new-text-required", "text", "Text is required."),
+        ("new-text-too-long", "text", "Text is 10,001 characters long; the limit is 10,000."),
+        (
+            "new-text-control-character",
+            "text",
+            "Text contains the control character U+0007 at position 16; only line breaks and tabs are allowed.",
+        ),
+        ("edit-text-required", "text", "Text is required."),
+        ("edit-text-too-long", "text", "Text is 10,001 characters long; the limit is 10,000."),
+        (
+            "edit-text-control-character",
+            "text",
+            "Text contains the control character U+001B at position 7; only line breaks and tabs are allowed.",
+        ),
+    ],
+)
 def test_each_validation_error_shows_next_to_its_field(guide, name, field, problem):
     page = state_page(guide, name)
     assert page.select_one(".form-problem").get_text(strip=True) == "Nothing was saved: one field needs a change."
@@ -207,7 +220,8 @@ def test_the_edit_conflict_shows_their_text_beside_yours(guide):
     assert "Someone else changed this message" in conflict.get_text()
     assert conflict.select_one("time")["datetime"] == "2026-03-14T10:02:00+00:00"
     assert conflict.select_one(".conflict-current .message-text").get_text() == (
-        "Hello to the World of Flask! Now with a second sentence, saved by someone else.")
+        "Hello to the World of Flask! Now with a second sentence, saved by someone else."
+    )
     assert page.select_one("textarea").get_text().strip() == "Hello to the World of Flask, as I would have it."
     # Rebased as the view does: saving again replaces their version on purpose.
     assert page.select_one('input[name="revision"]')["value"] == "1.3"
@@ -235,20 +249,26 @@ def test_the_delete_confirmation(guide):
     assert page.select_one('form[method="post"]')["action"] == "/messages/old-notes/delete"
 
 
-@pytest.mark.parametrize(("name", "flashes"), [
-    ("list-after-delete", ["Deleted old-notes."]),
-    ("show-after-add", ["Added shopping-list."]),
-    ("show-after-save", ["Saved default."]),
-    ("show-several-flashes", ["Added default.", "Saved default."]),
-])
+@pytest.mark.parametrize(
+    ("name", "flashes"),
+    [
+        ("list-after-delete", ["Deleted old-notes."]),
+        ("show-after-add", ["Added shopping-list."]),
+        ("show-after-save", ["Saved default."]),
+        ("show-several-flashes", ["Added default.", "Saved default."]),
+    ],
+)
 def test_flash_messages(guide, name, flashes):
     page = state_page(guide, name)
     assert [flash.get_text() for flash in page.select(".flashes .flash.flash-success")] == flashes
 
 
 def test_the_states_show_every_flash_category_the_site_uses():
-    used = {match for path in (PROJECT_ROOT / "messageboard").rglob("*.py")
-            for match in re.findall(r"\bflash\(.*, \"(\w+)\"\)", path.read_text(encoding="utf-8"))}
+    used = {
+        match
+        for path in (PROJECT_ROOT / "messageboard").rglob("*.py")
+        for match in re.findall(r"\bflash\(.*, \"(\w+)\"\)", path.read_text(encoding="utf-8"))
+    }
     shown = {category for state in STATES for category, _ in state.get("flashes", [])}
     assert used and used <= shown
 
@@ -258,22 +278,45 @@ def test_state_flashes_leave_the_visitors_own_flashes_alone(guide):
     page = state_page(guide, "show-after-save")
     assert [flash.get_text() for flash in page.select(".flash")] == ["Saved default."]
     assert [flash.get_text() for flash in parse(guide.get(response.headers["Location"])).select(".flash")] == [
-        "Added real-one."]
+        "Added real-one."
+    ]
 
 
-@pytest.mark.parametrize(("name", "status", "heading", "description"), [
-    ("error-404-message", 404, "Not Found", "no-such-key not found!"),
-    ("error-404-url", 404, "Not Found", ("The requested URL was not found on the server. If you entered the URL "
-                                        "manually please check your spelling and try again.")),
-    ("error-400", 400, "Bad Request", "page must be a whole number from 1 up, not 'two'."),
-    ("error-400-csrf", 400, "Bad Request", ("The CSRF token has expired. The form was not saved: go back, reload the "
-                                           "page and submit it again.")),
-    ("error-405", 405, "Method Not Allowed", "The method is not allowed for the requested URL."),
-    ("error-413", 413, "Request Entity Too Large",
-     "The request is larger than this site's limit of 262,144 bytes; nothing was saved."),
-    ("error-500", 500, "Internal Server Error",
-     "Something went wrong on our side. It has been logged; please try again."),
-])
+@pytest.mark.parametrize(
+    ("name", "status", "heading", "description"),
+    [
+        ("error-404-message", 404, "Not Found", "no-such-key not found!"),
+        (
+            "error-404-url",
+            404,
+            "Not Found",
+            (
+                "The requested URL was not found on the server. If you entered the URL "
+                "manually please check your spelling and try again."
+            ),
+        ),
+        ("error-400", 400, "Bad Request", "page must be a whole number from 1 up, not 'two'."),
+        (
+            "error-400-csrf",
+            400,
+            "Bad Request",
+            ("The CSRF token has expired. The form was not saved: go back, reload the page and submit it again."),
+        ),
+        ("error-405", 405, "Method Not Allowed", "The method is not allowed for the requested URL."),
+        (
+            "error-413",
+            413,
+            "Request Entity Too Large",
+            "The request is larger than this site's limit of 262,144 bytes; nothing was saved.",
+        ),
+        (
+            "error-500",
+            500,
+            "Internal Server Error",
+            "Something went wrong on our side. It has been logged; please try again.",
+        ),
+    ],
+)
 def test_error_pages_as_the_error_handlers_render_them(guide, name, status, heading, description):
     page = state_page(guide, name)
     assert page.body["class"] == ["page-error", f"page-error-{status}"]
@@ -302,8 +345,11 @@ def test_state_forms_carry_no_csrf_token_so_submitting_one_changes_nothing(guide
 
 def test_the_index_renders_each_macro_in_each_of_its_states(guide):
     page = parse(guide.get("/_styleguide/"))
-    sections = {section.select_one("h2 code").get_text(): section
-                for section in page.select("section.styleguide-group") if section.select(".styleguide-specimen")}
+    sections = {
+        section.select_one("h2 code").get_text(): section
+        for section in page.select("section.styleguide-group")
+        if section.select(".styleguide-specimen")
+    }
     assert set(sections) == {macro["macro"] for macro in MACROS}
     for macro in MACROS:
         captions = [caption.get_text() for caption in sections[macro["macro"]].select("figcaption")]
@@ -313,8 +359,12 @@ def test_the_index_renders_each_macro_in_each_of_its_states(guide):
     assert rows[-1].select_one('a[href$="/edit"]') is None and rows[0].select_one('a[href$="/edit"]') is not None
     fields = sections["field"].select(".styleguide-specimen .field")
     assert [field.select_one(".errors li").get_text() if field.select_one(".errors") else None for field in fields] == [
-        None, None, "Key 'new' is reserved by the site; choose another.",
-        "Text is 10,001 characters long; the limit is 10,000.", None]
+        None,
+        None,
+        "Key 'new' is reserved by the site; choose another.",
+        "Text is 10,001 characters long; the limit is 10,000.",
+        None,
+    ]
     assert [bool(field.select_one(".hint")) for field in fields] == [True, False, False, True, False]
     assert sections["time"].select_one("time")["datetime"] == "2026-03-14T09:26:00+00:00"
     ids = [element["id"] for element in page.select("[id]")]
@@ -329,11 +379,17 @@ def template_files(folder: str = "") -> list[str]:
 
 
 def test_every_page_template_and_every_macro_has_states():
-    pages = {name for name in template_files() if "_partials/" not in name and name != "base.html"
-             and not name.startswith("styleguide/")}
+    pages = {
+        name
+        for name in template_files()
+        if "_partials/" not in name and name != "base.html" and not name.startswith("styleguide/")
+    }
     assert pages == {state["template"] for state in STATES}
-    defined = {(name, macro) for name in template_files()
-               for macro in re.findall(r"{%-? macro (\w+)\(", (PROJECT_ROOT / "templates" / name).read_text())}
+    defined = {
+        (name, macro)
+        for name in template_files()
+        for macro in re.findall(r"{%-? macro (\w+)\(", (PROJECT_ROOT / "templates" / name).read_text())
+    }
     assert defined == {(macro["template"], macro["macro"]) for macro in MACROS if macro["states"]}
 
 
@@ -375,29 +431,60 @@ def fixtures_copy(tmp_path):
     return path
 
 
-@pytest.mark.parametrize(("change", "problem"), [
-    (lambda text: None, (r"^STYLEGUIDE_FIXTURES names \S+/missing\.yml, which cannot be read \(No such file or "
-                        r"directory\): fix the path, or turn the styleguide off with MESSAGEBOARD_STYLEGUIDE=false$")),
-    (lambda text: text.replace("template: messages/show.html\n    status: 200\n    message: long",
-                               "template: messages/shown.html\n    status: 200\n    message: long"),
-     (r"^\S+fixtures\.yml: state 'show-long' names template 'messages/shown\.html', which the styleguide cannot "
-     r"render \(it renders auth/login\.html, errors/asset_build\.html, .*\)$")),
-    (lambda text: text.replace("message: shopping\n    flashes: [[success, Added", "message: shoping\n    flashes: "
-                               "[[success, Added"),
-     r"^\S+fixtures\.yml: 'show-after-add' names message 'shoping', which `messages` does not define$"),
-    (lambda text: text.replace("    status: 200\n    message: hebrew", "    status: 200\n    mesage: hebrew"),
-     (r"^\S+fixtures\.yml: state 'show-hebrew' has mesage, which messages/show\.html states do not use "
-     r"\(they use message\)$")),
-    (lambda text: text.replace("macro: message_row", "macro: message_rows"),
-     r"^\S+fixtures\.yml: macro 'message_rows' is not defined in template 'messages/_partials/_message_row\.html'$"),
-    (lambda text: text.replace("  - name: show-emoji", "  - name: show-arabic"),
-     r"^\S+fixtures\.yml: two states are named 'show-arabic'$"),
-    (lambda text: text.replace("    key: arabic\n", "    key: arabic text\n"),
-     (r"^\S+fixtures\.yml: message 'arabic' could not be stored: Key may contain only letters, digits, '-', '_' "
-     r"and '\.'\.$")),
-    (lambda text: text.replace("states:\n  # The list", "states:\n  - [broken"),
-     r"^\S+fixtures\.yml is not valid YAML at line \d+: .+$"),
-])
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            lambda text: None,
+            (
+                r"^STYLEGUIDE_FIXTURES names \S+/missing\.yml, which cannot be read \(No such file or "
+                r"directory\): fix the path, or turn the styleguide off with MESSAGEBOARD_STYLEGUIDE=false$"
+            ),
+        ),
+        (
+            lambda text: text.replace(
+                "template: messages/show.html\n    status: 200\n    message: long",
+                "template: messages/shown.html\n    status: 200\n    message: long",
+            ),
+            (
+                r"^\S+fixtures\.yml: state 'show-long' names template 'messages/shown\.html', which the styleguide cannot "
+                r"render \(it renders auth/login\.html, errors/asset_build\.html, .*\)$"
+            ),
+        ),
+        (
+            lambda text: text.replace(
+                "message: shopping\n    flashes: [[success, Added", "message: shoping\n    flashes: [[success, Added"
+            ),
+            r"^\S+fixtures\.yml: 'show-after-add' names message 'shoping', which `messages` does not define$",
+        ),
+        (
+            lambda text: text.replace("    status: 200\n    message: hebrew", "    status: 200\n    mesage: hebrew"),
+            (
+                r"^\S+fixtures\.yml: state 'show-hebrew' has mesage, which messages/show\.html states do not use "
+                r"\(they use message\)$"
+            ),
+        ),
+        (
+            lambda text: text.replace("macro: message_row", "macro: message_rows"),
+            r"^\S+fixtures\.yml: macro 'message_rows' is not defined in template 'messages/_partials/_message_row\.html'$",
+        ),
+        (
+            lambda text: text.replace("  - name: show-emoji", "  - name: show-arabic"),
+            r"^\S+fixtures\.yml: two states are named 'show-arabic'$",
+        ),
+        (
+            lambda text: text.replace("    key: arabic\n", "    key: arabic text\n"),
+            (
+                r"^\S+fixtures\.yml: message 'arabic' could not be stored: Key may contain only letters, digits, '-', '_' "
+                r"and '\.'\.$"
+            ),
+        ),
+        (
+            lambda text: text.replace("states:\n  # The list", "states:\n  - [broken"),
+            r"^\S+fixtures\.yml is not valid YAML at line \d+: .+$",
+        ),
+    ],
+)
 def test_a_bad_fixtures_file_stops_the_start_in_one_line_naming_it(make_app, fixtures_copy, change, problem):
     spoiled = change(fixtures_copy.read_text(encoding="utf-8"))
     if spoiled is None:
@@ -422,10 +509,15 @@ def test_a_server_checks_the_fixtures_before_it_starts(tmp_path, monkeypatch):
 
 
 def test_a_state_claiming_the_wrong_status_is_an_error(make_app, fixtures_copy):
-    fixtures_copy.write_text(fixtures_copy.read_text(encoding="utf-8").replace(
-        "  - name: new-key-taken\n    title: A key another message has\n    template: messages/new.html\n"
-        "    status: 422", "  - name: new-key-taken\n    title: A key another message has\n"
-        "    template: messages/new.html\n    status: 200"), encoding="utf-8")
+    fixtures_copy.write_text(
+        fixtures_copy.read_text(encoding="utf-8").replace(
+            "  - name: new-key-taken\n    title: A key another message has\n    template: messages/new.html\n"
+            "    status: 422",
+            "  - name: new-key-taken\n    title: A key another message has\n"
+            "    template: messages/new.html\n    status: 200",
+        ),
+        encoding="utf-8",
+    )
     client = make_app(STYLEGUIDE=True, STYLEGUIDE_FIXTURES=str(fixtures_copy)).test_client()
     with pytest.raises(ConfigError, match=r"state 'new-key-taken' says the real page answers 200, but it answers 422"):
         client.get("/_styleguide/new-key-taken")
@@ -434,9 +526,14 @@ def test_a_state_claiming_the_wrong_status_is_an_error(make_app, fixtures_copy):
 def test_an_edited_fixtures_file_shows_without_a_restart(make_app, fixtures_copy):
     client = make_app(STYLEGUIDE=True, STYLEGUIDE_FIXTURES=str(fixtures_copy)).test_client()
     assert client.get("/_styleguide/show-arabic").status_code == 200
-    fixtures_copy.write_text(fixtures_copy.read_text(encoding="utf-8").replace(
-        "  - name: show-arabic\n    title: Right to left (Arabic)", "  - name: show-arabic-again\n"
-        "    title: Right to left, once more"), encoding="utf-8")
+    fixtures_copy.write_text(
+        fixtures_copy.read_text(encoding="utf-8").replace(
+            "  - name: show-arabic\n    title: Right to left (Arabic)",
+            "  - name: show-arabic-again\n    title: Right to left, once more",
+        ),
+        encoding="utf-8",
+    )
     assert client.get("/_styleguide/show-arabic").status_code == 404
     assert parse(client.get("/_styleguide/")).select_one('a[href="/_styleguide/show-arabic-again"]').get_text() == (
-        "Right to left, once more")
+        "Right to left, once more"
+    )

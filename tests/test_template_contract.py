@@ -10,7 +10,7 @@ from flask import template_rendered
 from jinja2 import meta, nodes
 
 from messageboard.core import PROJECT_ROOT
-from tests.conftest import add_message, form_fields, parse, submit_form
+from tests.helpers import add_message, form_fields, parse, submit_form
 
 DOCS = PROJECT_ROOT / "docs" / "templates.md"
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -92,8 +92,9 @@ def uses_of_source(app, source: str) -> Uses:
     # though Jinja's analysis reports some of them (a {% set %} inside an {% if %}, say).
     bound = {node.name for node in tree.find_all(nodes.Name) if node.ctx in ("store", "param")}
     bound |= {node.target for node in tree.find_all(nodes.Import)}
-    bound |= {name if isinstance(name, str) else name[1] for node in tree.find_all(nodes.FromImport)
-              for name in node.names}
+    bound |= {
+        name if isinstance(name, str) else name[1] for node in tree.find_all(nodes.FromImport) for name in node.names
+    }
     return Uses(
         extends={node.template.value for node in tree.find_all(nodes.Extends)},
         blocks={node.name for node in tree.find_all(nodes.Block)},
@@ -125,8 +126,10 @@ def test_a_templates_blocks_macros_and_parent_are_as_documented(app, contract, n
 
 
 def test_the_contract_test_catches_an_undocumented_variable(app, contract):
-    source = ('{% from "_partials/_time.html" import time %}{% if message %}{% set shown = message.text %}{% endif %}'
-              "{{ shown }} {{ time(message.updated_at) }} {{ secret_extra }} {{ static_export }}")
+    source = (
+        '{% from "_partials/_time.html" import time %}{% if message %}{% set shown = message.text %}{% endif %}'
+        "{{ shown }} {{ time(message.updated_at) }} {{ secret_extra }} {{ static_export }}"
+    )
     uses = uses_of_source(app, source)
     undocumented = uses.variables - set(contract["messages/show.html"].variables) - set(contract["*"].variables)
     assert undocumented == {"secret_extra"}
@@ -156,17 +159,27 @@ def test_pages_receive_every_variable_documented_as_theirs(app, contract):
         form = parse(stale).select_one('main form[method="post"]')
         client.post(form["action"], data={**form_fields(form), "text": "Saved second"})
 
-    seen = rendered_contexts(app, client, [
-        lambda client: client.get("/"),
-        lambda client: client.get("/messages/greeting"),
-        lambda client: client.get("/messages/new"),
-        lambda client: client.get(edit_form),
-        conflict,
-        lambda client: client.get("/messages/greeting/delete"),
-        lambda client: client.get("/messages/nothing-here"),
-    ])
-    pages = ["messages/index.html", "messages/show.html", "messages/new.html", "messages/edit.html",
-             "messages/delete.html", "errors/error.html"]
+    seen = rendered_contexts(
+        app,
+        client,
+        [
+            lambda client: client.get("/"),
+            lambda client: client.get("/messages/greeting"),
+            lambda client: client.get("/messages/new"),
+            lambda client: client.get(edit_form),
+            conflict,
+            lambda client: client.get("/messages/greeting/delete"),
+            lambda client: client.get("/messages/nothing-here"),
+        ],
+    )
+    pages = [
+        "messages/index.html",
+        "messages/show.html",
+        "messages/new.html",
+        "messages/edit.html",
+        "messages/delete.html",
+        "errors/error.html",
+    ]
     for name in pages:
         missing = set(contract[name].variables) - seen[name]
         assert not missing, f"{name} is documented as receiving {sorted(missing)}, which no view passes"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from messageboard.core import PROJECT_ROOT, ConfigError
-from tests.conftest import add_message, parse
+from tests.helpers import add_message, parse
 
 
 @pytest.fixture
@@ -23,9 +23,12 @@ def theme(tmp_path) -> Path:
 @pytest.fixture
 def themed(make_app, theme, tmp_path):
     """A factory of development-like apps on ``theme``, building into a folder of their own."""
+
     def factory(**overrides):
-        return make_app(THEME_FOLDER=str(theme), ASSETS_BUILD_FOLDER=str(tmp_path / "build"),
-                        ASSETS_AUTO_BUILD=True, **overrides)
+        return make_app(
+            THEME_FOLDER=str(theme), ASSETS_BUILD_FOLDER=str(tmp_path / "build"), ASSETS_AUTO_BUILD=True, **overrides
+        )
+
     return factory
 
 
@@ -41,8 +44,10 @@ def stylesheet(client) -> str:
 
 
 def test_a_theme_template_overrides_the_built_in_one_and_the_rest_fall_back(themed, theme):
-    write(theme / "templates" / "messages" / "show.html",
-          '{% extends "base.html" %}{% block content %}<p class="themed">{{ message.text }}</p>{% endblock %}')
+    write(
+        theme / "templates" / "messages" / "show.html",
+        '{% extends "base.html" %}{% block content %}<p class="themed">{{ message.text }}</p>{% endblock %}',
+    )
     client = themed().test_client()
     add_message(client, "greeting", "Hi there")
 
@@ -54,8 +59,10 @@ def test_a_theme_template_overrides_the_built_in_one_and_the_rest_fall_back(them
 
 
 def test_a_theme_partial_overrides_the_one_built_in_templates_include(themed, theme):
-    write(theme / "templates" / "messages" / "_partials" / "_message_row.html",
-          '{% macro message_row(message, read_only=False) %}<li class="themed-row">{{ message.key }}</li>{% endmacro %}')
+    write(
+        theme / "templates" / "messages" / "_partials" / "_message_row.html",
+        '{% macro message_row(message, read_only=False) %}<li class="themed-row">{{ message.key }}</li>{% endmacro %}',
+    )
     client = themed().test_client()
     add_message(client, "one", "First")
     assert [row.get_text() for row in parse(client.get("/")).select("li.themed-row")] == ["default", "one"]

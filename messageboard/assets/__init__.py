@@ -63,6 +63,11 @@ def init_assets(app: Flask) -> SiteAssets:
         app.register_error_handler(AssetBuildError, render_build_error)
 
     assets.paths.public.mkdir(parents=True, exist_ok=True)
-    app.wsgi_app = StaticFiles(app.wsgi_app, root=str(assets.paths.public), prefix=app.static_url_path,
-                               autorefresh=auto_build, max_age=app.config["STATIC_MAX_AGE"])
+    app.wsgi_app = StaticFiles(
+        app.wsgi_app,
+        root=str(assets.paths.public),
+        prefix=app.static_url_path,
+        autorefresh=auto_build,
+        max_age=app.config["STATIC_MAX_AGE"],
+    )
     return assets

@@ -25,14 +25,14 @@ from messageboard.assets.paths import BuildPaths
 from messageboard.assets.tools import AssetBuildError
 
 # URL_REFERENCE and local_reference live in css_urls; the export imports them from here, as it did.
-__all__ = ["HASHED_NAME", "URL_REFERENCE", "BuildReport", "Publisher", "build_assets", "hashed_name",
-           "local_reference"]
+__all__ = ["HASHED_NAME", "URL_REFERENCE", "BuildReport", "Publisher", "build_assets", "hashed_name", "local_reference"]
 
 HASH_LENGTH = 12
 # A published name with its content hash before the extension: site.0123456789ab.css
 HASHED_NAME = re.compile(rf"\.[0-9a-f]{{{HASH_LENGTH}}}\.[^./]+$")
-COMPRESSIBLE = frozenset({".css", ".js", ".mjs", ".svg", ".json", ".txt", ".xml", ".html", ".ico",
-                          ".map", ".webmanifest", ".ttf", ".otf"})
+COMPRESSIBLE = frozenset(
+    {".css", ".js", ".mjs", ".svg", ".json", ".txt", ".xml", ".html", ".ico", ".map", ".webmanifest", ".ttf", ".otf"}
+)
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,15 @@ class BuildReport:
 
     def summary(self) -> str:
         """One line for the terminal."""
-        return (f"Assets built: {len(self.manifest.files)} files, {self.written} written, "
-                f"{self.unchanged} unchanged, {self.removed} removed, in {self.seconds:.2f} s")
+        return (
+            f"Assets built: {len(self.manifest.files)} files, {self.written} written, "
+            f"{self.unchanged} unchanged, {self.removed} removed, in {self.seconds:.2f} s"
+        )
 
 
-def build_assets(paths: BuildPaths, bundles: Mapping[str, Bundle], environment: BaseEnvironment, *,
-                 force: bool = False) -> BuildReport:
+def build_assets(
+    paths: BuildPaths, bundles: Mapping[str, Bundle], environment: BaseEnvironment, *, force: bool = False
+) -> BuildReport:
     """Build every bundle (its filters run in ``environment``) and publish every public file; skip the
     work if nothing changed."""
     started = time.perf_counter()
@@ -149,15 +152,23 @@ def _built_bundle(bundle: Bundle, environment: BaseEnvironment) -> str:
 
 def _bundle_sources(static_folder: Path, bundles) -> set[str]:
     """Static paths that bundles read, which are published only as part of their bundle."""
-    return {path.relative_to(static_folder).as_posix() for bundle in bundles
-            for path in _bundle_files(static_folder, bundle)}
+    return {
+        path.relative_to(static_folder).as_posix()
+        for bundle in bundles
+        for path in _bundle_files(static_folder, bundle)
+    }
 
 
 def _bundle_files(static_folder: Path, bundle: Bundle) -> set[Path]:
     """The files a bundle's contents and depends patterns name, in the static folder."""
     patterns = [*bundle.contents, *(bundle.depends or [])]
-    return {path for pattern in patterns if isinstance(pattern, str)
-            for path in static_folder.glob(pattern) if path.is_file()}
+    return {
+        path
+        for pattern in patterns
+        if isinstance(pattern, str)
+        for path in static_folder.glob(pattern)
+        if path.is_file()
+    }
 
 
 def _all_published(manifest: Manifest, public: Path) -> bool:

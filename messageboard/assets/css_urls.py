@@ -56,7 +56,8 @@ def check_references(static_folder: Path, output: str, sources: Iterable[Path], 
                     where = source.relative_to(static_folder).as_posix()
                     raise AssetBuildError(
                         f"{where}:{number}: url({url}) names {target}, which is not in the static folder "
-                        f"(url() paths are relative to the built stylesheet, {output})")
+                        f"(url() paths are relative to the built stylesheet, {output})"
+                    )
 
 
 def _split_suffix(url: str) -> tuple[str, str]:

@@ -55,8 +55,10 @@ class SiteAssets(Environment):
 
     def _rebuild_if_changed(self) -> None:
         """Reload assets.yml if it changed, then build, keeping a failure to show instead of pages."""
-        seen = {name: (stat.st_mtime_ns, stat.st_size)
-                for name, stat in ((name, path.stat()) for name, path in self.paths.inputs())}
+        seen = {
+            name: (stat.st_mtime_ns, stat.st_size)
+            for name, stat in ((name, path.stat()) for name, path in self.paths.inputs())
+        }
         if seen == self._inputs_seen:
             return
         if self._inputs_seen and seen[BUNDLES_INPUT] != self._inputs_seen[BUNDLES_INPUT]:

@@ -32,8 +32,12 @@ class Manifest:
 
     def save(self, path: Path) -> None:
         """Write the manifest atomically: readers see the old one or the new one, never half."""
-        data = {"version": MANIFEST_VERSION, "sources": self.sources, "bundles": self.bundles,
-                "files": dict(sorted(self.files.items()))}
+        data = {
+            "version": MANIFEST_VERSION,
+            "sources": self.sources,
+            "bundles": self.bundles,
+            "files": dict(sorted(self.files.items())),
+        }
         write_atomically(path, json.dumps(data, indent=1).encode())
 
     def hashed(self, static_path: str) -> str:
@@ -43,9 +47,11 @@ class Manifest:
 
 def source_files(static_folder: Path) -> list[Path]:
     """Every file a build reads from the static folder, dotfiles left out, in a stable order."""
-    return sorted(path for path in static_folder.rglob("*")
-                  if path.is_file() and not any(part.startswith(".")
-                                                for part in path.relative_to(static_folder).parts))
+    return sorted(
+        path
+        for path in static_folder.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(static_folder).parts)
+    )
 
 
 def source_fingerprint(inputs: list[tuple[str, Path]]) -> str:

@@ -42,8 +42,11 @@ class BuildPaths:
     def inputs(self) -> list[tuple[str, Path]]:
         """Everything a build reads, named: static sources, the bundles file and package.json."""
         # package.json holds the browserslist, which decides the vendor prefixes.
-        return [*self.sources().items(), (BUNDLES_INPUT, self.bundles_file),
-                ("<package.json>", PROJECT_ROOT / "package.json")]
+        return [
+            *self.sources().items(),
+            (BUNDLES_INPUT, self.bundles_file),
+            ("<package.json>", PROJECT_ROOT / "package.json"),
+        ]
 
     def merge_layers(self) -> None:
         """Make ``static_folder`` a tree of links to the sources that win, when there are layers."""
@@ -84,5 +87,8 @@ def build_paths(values) -> BuildPaths:
     """The build's folders and bundles file for these settings; relative paths are from the project."""
     theme = theme_folder_path(values)
     theme_static = [theme / "static"] if theme and (theme / "static").is_dir() else []
-    return BuildPaths((*theme_static, static_folder_path(values)), PROJECT_ROOT / values["ASSETS_BUILD_FOLDER"],
-                      PROJECT_ROOT / values["ASSETS_BUNDLES_FILE"])
+    return BuildPaths(
+        (*theme_static, static_folder_path(values)),
+        PROJECT_ROOT / values["ASSETS_BUILD_FOLDER"],
+        PROJECT_ROOT / values["ASSETS_BUNDLES_FILE"],
+    )

@@ -11,9 +11,12 @@ SETTINGS: tuple[Setting, ...] = (
     # The static sources (scss/, js/, images/): None means the top-level static/ folder.
     path("STATIC_FOLDER", None),
     # The URL path the built static files are served under.
-    Setting("STATIC_URL_PATH", "/static",
-            lambda value: isinstance(value, str) and value.startswith("/") and not value.endswith("/"),
-            "{name} must start with '/' and not end with one, like /static, not {value}"),
+    Setting(
+        "STATIC_URL_PATH",
+        "/static",
+        lambda value: isinstance(value, str) and value.startswith("/") and not value.endswith("/"),
+        "{name} must start with '/' and not end with one, like /static, not {value}",
+    ),
     # Where `flask assets build` publishes (public/, served) and keeps its manifest (not served);
     # relative to the project.
     path("ASSETS_BUILD_FOLDER", "build"),
@@ -37,9 +40,12 @@ def check_settings(values: Mapping) -> None:
     """The static folder and the theme folder, where set, are folders."""
     folder = values.get("STATIC_FOLDER")
     if folder is not None and not static_folder_path(values).is_dir():
-        raise ConfigError(f"STATIC_FOLDER names {folder}, which is not a folder: "
-                          "set it to the folder holding css/, js/ and images/")
+        raise ConfigError(
+            f"STATIC_FOLDER names {folder}, which is not a folder: set it to the folder holding css/, js/ and images/"
+        )
     theme = values.get("THEME_FOLDER")
     if theme is not None and not theme_folder_path(values).is_dir():
-        raise ConfigError(f"THEME_FOLDER names {theme}, which is not a folder: set it to a folder holding "
-                          "templates/ and/or static/, or unset MESSAGEBOARD_THEME_FOLDER")
+        raise ConfigError(
+            f"THEME_FOLDER names {theme}, which is not a folder: set it to a folder holding "
+            "templates/ and/or static/, or unset MESSAGEBOARD_THEME_FOLDER"
+        )

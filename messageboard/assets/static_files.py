@@ -21,8 +21,14 @@ class StaticFiles(WhiteNoise):
 
     def __init__(self, application, *, root: str, prefix: str, autorefresh: bool, max_age: int):
         # WhiteNoise's own Cache-Control is off (max_age=None): cache_control sets the one sent.
-        super().__init__(application, root=root, prefix=prefix, autorefresh=autorefresh, max_age=None,
-                         add_headers_function=partial(cache_control, max_age=max_age))
+        super().__init__(
+            application,
+            root=root,
+            prefix=prefix,
+            autorefresh=autorefresh,
+            max_age=None,
+            add_headers_function=partial(cache_control, max_age=max_age),
+        )
         self._contents: dict[str, bytes] = {}
 
     def serve(self, static_file, environ, start_response):
@@ -30,8 +36,12 @@ class StaticFiles(WhiteNoise):
         # WhiteNoise has no public hook for this; it is here for speed (see bench/).
         # pinned by tests/test_library_contracts.py::test_whitenoise_answers_each_file_through_serve
         # and ::test_whitenoise_static_file_exposes_get_path_and_headers_and_is_not_modified
-        if (self.autorefresh or environ["REQUEST_METHOD"] != "GET" or "HTTP_RANGE" in environ
-                or static_file.is_not_modified(environ)):
+        if (
+            self.autorefresh
+            or environ["REQUEST_METHOD"] != "GET"
+            or "HTTP_RANGE" in environ
+            or static_file.is_not_modified(environ)
+        ):
             return super().serve(static_file, environ, start_response)
         path, headers = static_file.get_path_and_headers(environ)
         content = self._contents.get(path)

@@ -47,8 +47,9 @@ class AssetsTag(Extension):
                     names.append(expression)
         body = parser.parse_statements(("name:endassets",), drop_needle=True)
         call = self.call_method("render", [nodes.List(names), nodes.List(options)])
-        return nodes.CallBlock(call, [nodes.Name("ASSET_URL", "param"), nodes.Name("EXTRA", "param")], [],
-                               body).set_lineno(lineno)
+        return nodes.CallBlock(
+            call, [nodes.Name("ASSET_URL", "param"), nodes.Name("EXTRA", "param")], [], body
+        ).set_lineno(lineno)
 
     def render(self, names: list[str], options: list, caller) -> str:
         """The tag's body once for each bundle named; an option (a webassets bundle made in the

@@ -40,8 +40,9 @@ def _first_installed(candidates: list[Path], tool: str) -> Path:
 
 def run_tool(command: list, *, stdin: str | None = None, cwd: Path) -> str:
     """Run a build tool and return its output, or raise AssetBuildError with what it said."""
-    result = subprocess.run([str(part) for part in command], input=stdin, capture_output=True,
-                            text=True, cwd=cwd, check=False)
+    result = subprocess.run(
+        [str(part) for part in command], input=stdin, capture_output=True, text=True, cwd=cwd, check=False
+    )
     if result.returncode != 0:
         raise AssetBuildError((result.stderr or result.stdout).strip())
     return result.stdout
@@ -58,8 +59,9 @@ class DartSass(Filter):
         # pinned by tests/test_library_contracts.py::test_webassets_bundle_bound_to_an_environment_builds_into_a_stream
         static_folder = Path(self.ctx.directory)
         relative = Path(source_path).relative_to(static_folder)
-        out.write(run_tool([dart_sass(), "--no-source-map", "--style=expanded", "--quiet-deps", relative],
-                           cwd=static_folder))
+        out.write(
+            run_tool([dart_sass(), "--no-source-map", "--style=expanded", "--quiet-deps", relative], cwd=static_folder)
+        )
 
 
 class LightningCss(Filter):

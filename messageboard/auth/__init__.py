@@ -26,8 +26,12 @@ SETTINGS: tuple[Setting, ...] = (
     whole("LOGIN_FAILURE_WINDOW", 15 * 60, least=1),
     # The session cookie: never readable by scripts, not sent on cross-site POSTs, HTTPS only.
     flag("SESSION_COOKIE_HTTPONLY", True),
-    Setting("SESSION_COOKIE_SAMESITE", "Lax", lambda value: value in ("Lax", "Strict", "None", None),
-            "{name} must be 'Lax', 'Strict', 'None' or null, not {value}"),
+    Setting(
+        "SESSION_COOKIE_SAMESITE",
+        "Lax",
+        lambda value: value in ("Lax", "Strict", "None", None),
+        "{name} must be 'Lax', 'Strict', 'None' or null, not {value}",
+    ),
     flag("SESSION_COOKIE_SECURE", True),
 )
 

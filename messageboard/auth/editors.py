@@ -40,8 +40,9 @@ class Editor(UserMixin):
 def check_name(name: str) -> str:
     """Return the name if it can be an editor's, else raise EditorProblem saying why."""
     if not NAME_PATTERN.match(name):
-        raise EditorProblem(f"An editor's name is 1 to {EDITOR_NAME_MAX_LENGTH} letters, digits, '.', '_', '@' "
-                            f"or '-'; {name!r} is not.")
+        raise EditorProblem(
+            f"An editor's name is 1 to {EDITOR_NAME_MAX_LENGTH} letters, digits, '.', '_', '@' or '-'; {name!r} is not."
+        )
     return name
 
 
@@ -62,8 +63,10 @@ def add_editor(name: str, password: str) -> Editor:
     try:
         with db.writing() as connection:
             row = connection.execute(
-                insert(editors).values(name=name, password_hash=password_hash, created_at=utcnow())
-                .returning(editors.c.id, editors.c.name, editors.c.created_at)).one()
+                insert(editors)
+                .values(name=name, password_hash=password_hash, created_at=utcnow())
+                .returning(editors.c.id, editors.c.name, editors.c.created_at)
+            ).one()
     except IntegrityError:
         raise EditorProblem(f"There is already an editor named {name!r}.") from None
     return Editor(*row)
@@ -79,24 +82,29 @@ def remove_editor(name: str) -> None:
 def list_editors() -> list[Editor]:
     """Every editor, by name."""
     with db.reading() as connection:
-        rows = connection.execute(select(editors.c.id, editors.c.name, editors.c.created_at)
-                                  .order_by(editors.c.name)).all()
+        rows = connection.execute(
+            select(editors.c.id, editors.c.name, editors.c.created_at).order_by(editors.c.name)
+        ).all()
     return [Editor(*row) for row in rows]
 
 
 def get_editor(editor_id: int) -> Editor | None:
     """The editor with this id, or None (removed since the session began)."""
     with db.reading() as connection:
-        row = connection.execute(select(editors.c.id, editors.c.name, editors.c.created_at)
-                                 .where(editors.c.id == editor_id)).one_or_none()
+        row = connection.execute(
+            select(editors.c.id, editors.c.name, editors.c.created_at).where(editors.c.id == editor_id)
+        ).one_or_none()
     return Editor(*row) if row else None
 
 
 def authenticate(name: str, password: str) -> Editor | None:
     """The editor if the name and password match, else None, in the same time either way."""
     with db.reading() as connection:
-        row = connection.execute(select(editors.c.id, editors.c.name, editors.c.created_at, editors.c.password_hash)
-                                 .where(editors.c.name == name)).one_or_none()
+        row = connection.execute(
+            select(editors.c.id, editors.c.name, editors.c.created_at, editors.c.password_hash).where(
+                editors.c.name == name
+            )
+        ).one_or_none()
     stored_hash = row.password_hash if row else _UNKNOWN_NAME_HASH
     matches = check_password_hash(stored_hash, password[:PASSWORD_MAX_LENGTH])
     return Editor(row.id, row.name, row.created_at) if row and matches else None

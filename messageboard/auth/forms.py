@@ -17,13 +17,26 @@ def no_control_characters(_form, field) -> None:
 class LoginForm(SiteForm):
     """An editor's name and password, and where to go afterwards."""
 
-    name = StringField("Name", validators=[InputRequired("Enter your editor name."),
-                                           Length(max=EDITOR_NAME_MAX_LENGTH), no_control_characters],
-                       render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false",
-                                  "maxlength": EDITOR_NAME_MAX_LENGTH, "required": True})
-    password = PasswordField("Password", validators=[InputRequired("Enter your password."),
-                                                     Length(max=PASSWORD_MAX_LENGTH)],
-                             render_kw={"autocomplete": "current-password", "required": True})
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired("Enter your editor name."),
+            Length(max=EDITOR_NAME_MAX_LENGTH),
+            no_control_characters,
+        ],
+        render_kw={
+            "autocomplete": "username",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "maxlength": EDITOR_NAME_MAX_LENGTH,
+            "required": True,
+        },
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password."), Length(max=PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password", "required": True},
+    )
     next = HiddenField()
 
     credentials_rejected = False

@@ -17,9 +17,11 @@ def may_edit() -> bool:
 
 def editor_required(view):
     """Send visitors who may not edit to the login page, coming back here afterwards."""
+
     @wraps(view)
     def checked(*args, **kwargs):
         if not may_edit():
             return login_manager.unauthorized()
         return view(*args, **kwargs)
+
     return checked

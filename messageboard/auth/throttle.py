@@ -34,15 +34,19 @@ def record_failure(name: str, address: str) -> None:
     now = utcnow()
     with db.writing() as connection:
         connection.execute(delete(login_failures).where(login_failures.c.failed_at < now - window))
-        connection.execute(insert(login_failures).values(
-            name=name[:EDITOR_NAME_MAX_LENGTH], address=address[:ADDRESS_MAX_LENGTH], failed_at=now))
+        connection.execute(
+            insert(login_failures).values(
+                name=name[:EDITOR_NAME_MAX_LENGTH], address=address[:ADDRESS_MAX_LENGTH], failed_at=now
+            )
+        )
 
 
 def forget_failures(name: str, address: str) -> None:
     """A successful login clears the failures of its name and address."""
     with db.writing() as connection:
-        connection.execute(delete(login_failures).where(
-            or_(login_failures.c.name == name, login_failures.c.address == address)))
+        connection.execute(
+            delete(login_failures).where(or_(login_failures.c.name == name, login_failures.c.address == address))
+        )
 
 
 def _limits() -> tuple[int, timedelta]:
@@ -57,6 +61,7 @@ def _wait(connection, condition, limit: int, since, window: timedelta) -> int:
     if count < limit:
         return 0
     # The failure that, once it leaves the window, brings the count below the limit.
-    freeing = connection.execute(recent.order_by(login_failures.c.failed_at.desc())
-                                 .offset(limit - 1).limit(1)).scalar_one()
+    freeing = connection.execute(
+        recent.order_by(login_failures.c.failed_at.desc()).offset(limit - 1).limit(1)
+    ).scalar_one()
     return max(1, math.ceil((freeing + window - utcnow()).total_seconds()))

@@ -26,8 +26,10 @@ def login():
     name, address = form.name.data.strip(), request.remote_addr or "unknown"
     wait = throttle.seconds_to_wait(name, address)
     if wait:
-        raise TooManyRequests(f"Too many failed logins for this name or from this address. "
-                              f"Try again in {_minutes(wait)}.", retry_after=wait)
+        raise TooManyRequests(
+            f"Too many failed logins for this name or from this address. Try again in {_minutes(wait)}.",
+            retry_after=wait,
+        )
     editor = authenticate(name, form.password.data)
     if editor is None:
         throttle.record_failure(name, address)

@@ -46,29 +46,42 @@ def whole(name: str, default: int, *, least: int, most: int | None = None, note:
     """A whole number from ``least`` (to ``most``, if given); ``note`` says what a value means, as "0: off"."""
     bounds = f"from {least} to {most}" if most is not None else f"from {least} up"
     note = f" ({note})" if note else ""
-    return Setting(name, default,
-                   lambda value: _is_whole(value) and value >= least and (most is None or value <= most),
-                   f"{{name}} must be a whole number {bounds}{note}, not {{value}}")
+    return Setting(
+        name,
+        default,
+        lambda value: _is_whole(value) and value >= least and (most is None or value <= most),
+        f"{{name}} must be a whole number {bounds}{note}, not {{value}}",
+    )
 
 
 def seconds(name: str, default: float) -> Setting:
     """A number of seconds above 0 (a fraction allowed)."""
-    return Setting(name, default,
-                   lambda value: isinstance(value, int | float) and not isinstance(value, bool) and value > 0,
-                   "{name} must be a number of seconds above 0, not {value}")
+    return Setting(
+        name,
+        default,
+        lambda value: isinstance(value, int | float) and not isinstance(value, bool) and value > 0,
+        "{name} must be a number of seconds above 0, not {value}",
+    )
 
 
 def text(name: str, default: str | None, *, optional: bool = False) -> Setting:
     """A string (or None, where ``optional``): a path, a name."""
-    return Setting(name, default,
-                   lambda value: isinstance(value, str) or (optional and value is None),
-                   "{name} must be a string" + (" or null" if optional else "") + ", not {value}")
+    return Setting(
+        name,
+        default,
+        lambda value: isinstance(value, str) or (optional and value is None),
+        "{name} must be a string" + (" or null" if optional else "") + ", not {value}",
+    )
 
 
 def path(name: str, default: str | None) -> Setting:
     """A file or folder, relative to the project unless absolute; None where the feature has a fallback."""
-    return Setting(name, default, lambda value: value is None or isinstance(value, str | os.PathLike),
-                   "{name} must be a path (a string), not {value}")
+    return Setting(
+        name,
+        default,
+        lambda value: value is None or isinstance(value, str | os.PathLike),
+        "{name} must be a path (a string), not {value}",
+    )
 
 
 def check_all(settings: tuple[Setting, ...], values: Mapping) -> None:

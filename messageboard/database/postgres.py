@@ -144,10 +144,12 @@ def create_schema(connection: Connection) -> None:
                 connection.exec_driver_sql(statement)
     except DBAPIError as error:
         # Search still works, by reading every row; only its speed on large sites depends on this.
-        current_app.logger.warning("Search will scan the whole messages table: pg_trgm could not be set up "
-                                   "(%s). The database's owner or a superuser can run CREATE EXTENSION pg_trgm in "
-                                   "it, then flask db init.",
-                                   first_line(error))
+        current_app.logger.warning(
+            "Search will scan the whole messages table: pg_trgm could not be set up "
+            "(%s). The database's owner or a superuser can run CREATE EXTENSION pg_trgm in "
+            "it, then flask db init.",
+            first_line(error),
+        )
 
 
 def search_condition(query: str):

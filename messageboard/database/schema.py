@@ -35,8 +35,12 @@ messages = Table(
     metadata,
     Column("id", Id, primary_key=True),
     # Byte order, as SQLite compares, whatever the PostgreSQL database's locale: lists sort alike.
-    Column("key", String(KEY_MAX_LENGTH).with_variant(String(KEY_MAX_LENGTH, collation="C"), "postgresql"),
-           nullable=False, unique=True),
+    Column(
+        "key",
+        String(KEY_MAX_LENGTH).with_variant(String(KEY_MAX_LENGTH, collation="C"), "postgresql"),
+        nullable=False,
+        unique=True,
+    ),
     Column("text", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),

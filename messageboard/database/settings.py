@@ -46,5 +46,6 @@ def check_settings(values: Mapping) -> None:
         raise ConfigError(f"DATABASE_URL is not a database URL: set it to {URL_EXAMPLES}, not {url!r}")
     driver = SUPPORTED_DRIVERS.get(parsed.get_backend_name())
     if driver is None or parsed.get_driver_name() != driver:
-        raise ConfigError(f"DATABASE_URL names {parsed.drivername}, which the site does not use: "
-                          f"set it to {URL_EXAMPLES}")
+        raise ConfigError(
+            f"DATABASE_URL names {parsed.drivername}, which the site does not use: set it to {URL_EXAMPLES}"
+        )

@@ -98,8 +98,7 @@ class SQLiteChangeCounter:
         """Return the database's current data version as seen from this process."""
         with self._lock:
             if self._pid != os.getpid():  # first use, or first use after gunicorn forked us
-                self._connection = sqlite3.connect(self.database_file, check_same_thread=False,
-                                                   isolation_level=None)
+                self._connection = sqlite3.connect(self.database_file, check_same_thread=False, isolation_level=None)
                 self._pid = os.getpid()
             return self._connection.execute("PRAGMA data_version").fetchone()[0]
 

@@ -17,12 +17,21 @@ from messageboard.export.preview import serve_export
 
 
 @click.command("export")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT / "site",
-              show_default="site/", help="The folder to write.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "site",
+    show_default="site/",
+    help="The folder to write.",
+)
 @click.option("--base-url", help="Where the export will be hosted, e.g. https://example.org/previews/pr-42/")
 @click.option("--relative", is_flag=True, help="Link pages relatively, to open them from disk (file://).")
-@click.option("--styleguide", "with_styleguide", is_flag=True,
-              help="Add the styleguide: every page template in each state, from its sample data.")
+@click.option(
+    "--styleguide",
+    "with_styleguide",
+    is_flag=True,
+    help="Add the styleguide: every page template in each state, from its sample data.",
+)
 @click.option("--serve", is_flag=True, help="Then serve the export on localhost for a look.")
 @click.option("--port", default=8001, show_default=True, help="The port for --serve.")
 @with_appcontext
@@ -74,7 +83,8 @@ def base_path(base_url: str | None) -> str:
         return "/"
     parts = urlsplit(base_url)
     if (parts.scheme and parts.scheme not in ("http", "https")) or parts.query or parts.fragment:
-        raise click.BadParameter("give an http(s) URL or a path, like https://example.org/previews/pr-42/",
-                                 param_hint="--base-url")
+        raise click.BadParameter(
+            "give an http(s) URL or a path, like https://example.org/previews/pr-42/", param_hint="--base-url"
+        )
     path = parts.path if parts.path.startswith("/") else "/" + parts.path
     return path if path.endswith("/") else path + "/"

@@ -51,12 +51,15 @@ class ExportReport:
 
     def summary(self) -> str:
         """The one line an export ends with."""
-        return (f"Exported {self.pages} pages: {self.written} files written, {self.unchanged} unchanged, "
-                f"{self.removed} removed, {self.bytes:,} bytes, in {self.seconds:.2f} s")
+        return (
+            f"Exported {self.pages} pages: {self.written} files written, {self.unchanged} unchanged, "
+            f"{self.removed} removed, {self.bytes:,} bytes, in {self.seconds:.2f} s"
+        )
 
 
-def export_site(app: Flask, options: ExportOptions,
-                progress: Callable[[int, int], None] = lambda rendered, total: None) -> ExportReport:
+def export_site(
+    app: Flask, options: ExportOptions, progress: Callable[[int, int], None] = lambda rendered, total: None
+) -> ExportReport:
     """Export the site into ``options.out``; raise ExportError (leaving the old export) on any problem.
 
     ``progress`` hears, as pages render, how many more were rendered and how many will be.
@@ -81,8 +84,9 @@ def export_site(app: Flask, options: ExportOptions,
         static_files |= {name for spec in carried for name in previous[spec.path]["static"]}
         problems = _link_problems(specs, rendered) + _copy_static(app, static_files, out, staging, report)
         if problems:
-            raise ExportError("The export failed, so the previous one is kept:\n  "
-                              + "\n  ".join(sorted(set(problems))))
+            raise ExportError(
+                "The export failed, so the previous one is kept:\n  " + "\n  ".join(sorted(set(problems)))
+            )
         _count_rendered(report, rendered)
         report.removed = len(files_in(out) - files_in(staging)) if out.is_dir() else 0
         swap(staging, out)
@@ -98,12 +102,15 @@ def _check_can_export(app: Flask, options: ExportOptions, out: Path) -> None:
     if is_foreign(out):
         raise ExportError(f"{out} exists and is not a static export: choose a new or empty folder with --out")
     if options.styleguide and "styleguide" not in app.blueprints:
-        raise ExportError("The styleguide is not mounted on this app: create it with STYLEGUIDE on "
-                          "(`flask export --styleguide` mounts it itself)")
+        raise ExportError(
+            "The styleguide is not mounted on this app: create it with STYLEGUIDE on "
+            "(`flask export --styleguide` mounts it itself)"
+        )
 
 
-def _carry_over(specs: list[PageSpec], previous: dict, out: Path,
-                staging: Path) -> tuple[list[PageSpec], list[PageSpec]]:
+def _carry_over(
+    specs: list[PageSpec], previous: dict, out: Path, staging: Path
+) -> tuple[list[PageSpec], list[PageSpec]]:
     """Stage the last export's files whose inputs did not change; return their pages, and those left to render."""
     carried, to_render = [], []
     for spec in specs:
@@ -120,8 +127,11 @@ def _link_problems(specs: list[PageSpec], rendered: list[RenderedPage]) -> list[
     """What rendering found wrong, and every link to a page the export does not hold."""
     planned = {spec.path for spec in specs}
     problems = [problem for page in rendered for problem in page.problems]
-    return problems + [f"{page.path}: links {target}, which is not exported"
-                       for page in rendered for target in sorted(page.pages - planned)]
+    return problems + [
+        f"{page.path}: links {target}, which is not exported"
+        for page in rendered
+        for target in sorted(page.pages - planned)
+    ]
 
 
 def _count_rendered(report: ExportReport, rendered: list[RenderedPage]) -> None:

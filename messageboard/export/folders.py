@@ -27,7 +27,7 @@ def write_file(path: Path, content: bytes) -> None:
     try:
         view = memoryview(content)
         while view:
-            view = view[os.write(descriptor, view):]
+            view = view[os.write(descriptor, view) :]
     finally:
         os.close(descriptor)
 
@@ -54,8 +54,10 @@ def swap(staging: Path, out: Path) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     rename_exchange = 2  # renameat2(2) RENAME_EXCHANGE swaps two paths atomically
     at_fdcwd = -100
-    if hasattr(libc, "renameat2") and libc.renameat2(at_fdcwd, bytes(staging), at_fdcwd, bytes(out),
-                                                      rename_exchange) == 0:
+    if (
+        hasattr(libc, "renameat2")
+        and libc.renameat2(at_fdcwd, bytes(staging), at_fdcwd, bytes(out), rename_exchange) == 0
+    ):
         return  # the old export now sits at the staging path, which the caller removes
     old = out.with_name(f".{out.name}.old-{os.getpid()}")
     os.rename(out, old)

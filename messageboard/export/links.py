@@ -85,5 +85,6 @@ class LinkStyle:
 
 def _always_exported(found: ExportFile | None) -> bool:
     """Whether every export (with the styleguide) holds the file ``found``."""
-    return found is not None and (found.kind == STATIC or found.path in ALWAYS_EXPORTED
-                                  or found.endpoint in PREVIEW_ENDPOINTS)
+    return found is not None and (
+        found.kind == STATIC or found.path in ALWAYS_EXPORTED or found.endpoint in PREVIEW_ENDPOINTS
+    )

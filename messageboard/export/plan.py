@@ -42,7 +42,7 @@ def plan_pages(app: Flask, *, with_styleguide: bool = False) -> list[PageSpec]:
     pages = []
     with planning(app):
         for number in range(1, store.page_count(total, per_page) + 1):
-            shown = revisions[(number - 1) * per_page:number * per_page]
+            shown = revisions[(number - 1) * per_page : number * per_page]
             url, path = planned_page("messages.index", page=number if number > 1 else None)
             # A list page shows the count, the greeting and its own rows; nothing else can change it.
             pages.append(PageSpec(url, path, digest(number, total, greeting, shown)))
@@ -55,16 +55,21 @@ def plan_pages(app: Flask, *, with_styleguide: bool = False) -> list[PageSpec]:
 def styleguide_pages(app: Flask) -> list[PageSpec]:
     """The styleguide's index and each state's page, inside ``planning(app)``: they show the fixtures file alone."""
     fixtures = styleguide.fixtures(app)
-    addresses = [planned_page("styleguide.index"),
-                 *(planned_page("styleguide.state", name=name) for name in fixtures.states)]
+    addresses = [
+        planned_page("styleguide.index"),
+        *(planned_page("styleguide.state", name=name) for name in fixtures.states),
+    ]
     return [PageSpec(url, path, fixtures.digest, preview=True) for url, path in addresses]
 
 
 def site_digest(app: Flask, options: dict) -> str:
     """A digest of what every page depends on: templates, code, built assets, settings, options."""
     sources = sorted([*(PROJECT_ROOT / "templates").rglob("*"), *(PROJECT_ROOT / "messageboard").rglob("*.py")])
-    files = [(path.relative_to(PROJECT_ROOT).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
-             for path in sources if path.is_file()]
+    files = [
+        (path.relative_to(PROJECT_ROOT).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
+        for path in sources
+        if path.is_file()
+    ]
     assets = app.extensions["messageboard.assets"].published
     settings = {key: app.config[key] for key in ("MESSAGES_PER_PAGE", "STATIC_URL_PATH")}
     return digest(files, assets.sources, assets.files, settings, options)

@@ -21,7 +21,7 @@ class ExportHandler(SimpleHTTPRequestHandler):
         """Map a URL under the base path to the export's file."""
         if not path.startswith(self.base_path):
             return str(Path(self.directory) / "__outside_the_base_path__")
-        return super().translate_path("/" + path[len(self.base_path):])
+        return super().translate_path("/" + path[len(self.base_path) :])
 
     def send_error(self, code, message=None, explain=None):
         """Answer 404 with the export's own 404 page, as static hosts do."""

@@ -36,10 +36,17 @@ class RenderedPage:
     problems: list[str] = field(default_factory=list)
 
 
-def render_pages(app: Flask, specs: list[PageSpec], style: LinkStyle, out: Path, staging: Path, workers: int,
-                 progress: Callable[[int, int], None]) -> list[RenderedPage]:
+def render_pages(
+    app: Flask,
+    specs: list[PageSpec],
+    style: LinkStyle,
+    out: Path,
+    staging: Path,
+    workers: int,
+    progress: Callable[[int, int], None],
+) -> list[RenderedPage]:
     """Render pages into ``staging``, in worker processes (one per core) when there are enough to share."""
-    chunks = [specs[start:start + CHUNK] for start in range(0, len(specs), CHUNK)]
+    chunks = [specs[start : start + CHUNK] for start in range(0, len(specs), CHUNK)]
     if workers <= 1 or len(chunks) <= 1:
         _start_worker(app, style)
         results = []
@@ -50,8 +57,9 @@ def render_pages(app: Flask, specs: list[PageSpec], style: LinkStyle, out: Path,
     results = []
     # fork: workers inherit the app and the link style as they are (neither could be pickled, nor needs
     # to be); nothing is pickled but page lists and results.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_start_worker, initargs=(app, style)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(app, style)
+    ) as pool:
         render = partial(_render_chunk, out=out, staging=staging)
         for chunk, rendered in zip(chunks, pool.map(render, chunks), strict=True):
             results += rendered
@@ -75,11 +83,23 @@ def _get(url: str):
     # page cache) serve nothing a page needs, and werkzeug's test client costs a third of a page.
     path, _, query = url.partition("?")
     # A host TRUSTED_HOSTS accepts: Flask refuses any other before the page renders.
-    environ = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": query,
-               "SERVER_NAME": "localhost", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-               "HTTP_HOST": stand_in_host(_app.config), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
-               "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True,
-               "wsgi.run_once": False, RENDER_MODE: EXPORT}
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": stand_in_host(_app.config),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        RENDER_MODE: EXPORT,
+    }
     with _app.request_context(environ):
         return _app.full_dispatch_request()
 
@@ -96,8 +116,7 @@ def _render_chunk(specs: list[PageSpec], out: Path, staging: Path) -> list[Rende
         if response.mimetype == "text/html":
             rewritten = _style.rewrite(body, spec.path, preview=spec.preview)
             body, page.static_files, page.pages = rewritten.body, rewritten.static_files, rewritten.pages
-            page.problems += [f"{spec.path}: links {url}, which the export does not hold"
-                              for url in rewritten.unknown]
+            page.problems += [f"{spec.path}: links {url}, which the export does not hold" for url in rewritten.unknown]
             page.size = len(body)
         old, target = out / spec.path, staging / spec.path
         if target.parent not in folders:

@@ -87,8 +87,9 @@ class ExportUrls:
 def planning(app: Flask) -> RequestContext:
     """A request context like those of the export's own requests, in which url_for builds the pages' URLs."""
     # The first host TRUSTED_HOSTS accepts: Flask builds no URL for a request with any other.
-    return app.test_request_context(base_url=f"http://{stand_in_host(app.config)}/",
-                                    environ_overrides={RENDER_MODE: EXPORT})
+    return app.test_request_context(
+        base_url=f"http://{stand_in_host(app.config)}/", environ_overrides={RENDER_MODE: EXPORT}
+    )
 
 
 def planned_page(endpoint: str, **values) -> tuple[str, str]:

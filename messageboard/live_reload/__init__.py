@@ -23,5 +23,7 @@ SETTINGS: tuple[Setting, ...] = (
 def check_settings(values: Mapping) -> None:
     """Live reload needs a server that rebuilds assets on change."""
     if values.get("LIVE_RELOAD") and not values.get("ASSETS_AUTO_BUILD"):
-        raise ConfigError("LIVE_RELOAD needs ASSETS_AUTO_BUILD (a development server): "
-                          "unset MESSAGEBOARD_LIVE_RELOAD, or use MESSAGEBOARD_CONFIG=development")
+        raise ConfigError(
+            "LIVE_RELOAD needs ASSETS_AUTO_BUILD (a development server): "
+            "unset MESSAGEBOARD_LIVE_RELOAD, or use MESSAGEBOARD_CONFIG=development"
+        )

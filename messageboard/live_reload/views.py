@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, g, request, request_started, send_file, url_for
 from markupsafe import Markup
 
-from messageboard.live_reload.watcher import ChangeWatcher
 from messageboard.core import template_folders, whole_number
+from messageboard.live_reload.watcher import FileWatcher
 from messageboard.render_mode import render_mode
 
 CLIENT_SCRIPT = Path(__file__).with_name("client.js")
@@ -21,11 +21,14 @@ bp = Blueprint("live_reload", __name__, url_prefix="/_live-reload")
 @bp.get("/events")
 def events():
     """The stream of changes an open page listens to, from the one its page was rendered after."""
-    watcher: ChangeWatcher = current_app.extensions["messageboard.live_reload"]
+    watcher: FileWatcher = current_app.extensions["messageboard.live_reload"]
     # A reconnecting EventSource sends the last id it saw; a new page, the number it was rendered at.
     since = whole_number(request.headers.get("Last-Event-ID") or request.args.get("since")) or 0
-    return Response(watcher.stream(since), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return Response(
+        watcher.stream(since),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
 
 
 @bp.get("/client.js")
@@ -34,10 +37,10 @@ def client_script():
     return send_file(CLIENT_SCRIPT, mimetype="text/javascript", max_age=0)
 
 
-def init_live_reload(app: Flask) -> ChangeWatcher:
+def init_live_reload(app: Flask) -> FileWatcher:
     """Register the stream, its script, and the tag that adds the script to every HTML page."""
     assets = app.extensions["messageboard.assets"]
-    watcher = ChangeWatcher(assets, template_folders(app.config), app.jinja_env.cache)
+    watcher = FileWatcher(assets, template_folders(app.config), app.jinja_env.cache)
     app.extensions["messageboard.live_reload"] = watcher
     app.register_blueprint(bp)
     # A page showing a failed build must still be told when the fix is saved.
@@ -53,12 +56,16 @@ def init_live_reload(app: Flask) -> ChangeWatcher:
 
     @app.after_request
     def add_client_script(response: Response) -> Response:
-        if (response.mimetype != "text/html" or response.is_streamed or response.direct_passthrough
-                or render_mode().exported):
+        if (
+            response.mimetype != "text/html"
+            or response.is_streamed
+            or response.direct_passthrough
+            or render_mode().exported
+        ):
             return response
         tag = Markup('<script src="{}" data-events="{}" defer></script>').format(
-            url_for("live_reload.client_script"),
-            url_for("live_reload.events", since=g.get("live_reload_since", 0)))
+            url_for("live_reload.client_script"), url_for("live_reload.events", since=g.get("live_reload_since", 0))
+        )
         body = response.get_data()
         body, added = HEAD_END.subn(lambda end: tag.encode() + end.group(0), body, count=1)
         if added:

@@ -88,8 +88,7 @@ class FileWatcher:
     def watched_paths(self) -> list[Path]:
         """Templates, static sources (theme first), assets.yml and package.json."""
         paths = self.assets.paths
-        candidates = [*self.template_folders, *paths.source_layers, paths.bundles_file,
-                      PROJECT_ROOT / "package.json"]
+        candidates = [*self.template_folders, *paths.source_layers, paths.bundles_file, PROJECT_ROOT / "package.json"]
         return [path for path in dict.fromkeys(candidates) if path.exists()]
 
     def start(self) -> None:
@@ -123,8 +122,9 @@ class FileWatcher:
     def _run(self) -> None:
         # step: how long a burst of saves (an editor writing a temporary file, then renaming it)
         # is gathered into one event; small, because the goal is under 300 ms from save to page.
-        for changes in watchfiles.watch(*self.watched_paths(), stop_event=self._stop, step=20,
-                                        debounce=400, raise_interrupt=False):
+        for changes in watchfiles.watch(
+            *self.watched_paths(), stop_event=self._stop, step=20, debounce=400, raise_interrupt=False
+        ):
             self.handle({Path(path) for _, path in changes})
 
     def handle(self, changed: set[Path]) -> None:
@@ -133,13 +133,17 @@ class FileWatcher:
         if any(path.is_relative_to(folder) for path in changed for folder in self.template_folders):
             # Jinja re-reads a cached template only when its own file changes, so a theme file that
             # now overrides a built-in template would go unseen.
+            # pinned by tests/test_library_contracts.py::test_jinja_environment_cache_can_be_cleared
             self.template_cache.clear()
         failed, failed_before = self.assets.build_error is not None, self._announced_failure
         stylesheets, stylesheets_before = self._stylesheets(), self._announced_stylesheets
         self._announced_failure, self._announced_stylesheets = failed, stylesheets
         if not failed and not failed_before and all(self._is_stylesheet(path) for path in changed):
-            swaps = [{"path": path, "hashed": hashed} for path, hashed in stylesheets.items()
-                     if stylesheets_before.get(path) != hashed]
+            swaps = [
+                {"path": path, "hashed": hashed}
+                for path, hashed in stylesheets.items()
+                if stylesheets_before.get(path) != hashed
+            ]
             if swaps:
                 self.broadcaster.publish("css", {"stylesheets": swaps})
             return

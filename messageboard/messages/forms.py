@@ -45,18 +45,29 @@ def _normalized(value):
 class TextForm(SiteForm):
     """The text field, shared by the add and edit forms."""
 
-    text = TypedTextAreaField("Text", filters=[_normalized], validators=[_valid_text],
-                         render_kw={"rows": 8, "required": True, "dir": "auto",
-                                    "data-max-length": TEXT_MAX_LENGTH})
+    text = TypedTextAreaField(
+        "Text",
+        filters=[_normalized],
+        validators=[_valid_text],
+        render_kw={"rows": 8, "required": True, "dir": "auto", "data-max-length": TEXT_MAX_LENGTH},
+    )
 
 
 class NewMessageForm(TextForm):
     """Add a message: a new key and its text."""
 
-    key = TypedStringField("Key", filters=[lambda value: value.strip() if isinstance(value, str) else value],
-                      validators=[_valid_key],
-                      render_kw={"maxlength": KEY_MAX_LENGTH, "required": True, "autocomplete": "off",
-                                 "spellcheck": "false", "autocapitalize": "none"})
+    key = TypedStringField(
+        "Key",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[_valid_key],
+        render_kw={
+            "maxlength": KEY_MAX_LENGTH,
+            "required": True,
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "autocapitalize": "none",
+        },
+    )
 
     def reject_taken_key(self) -> None:
         """Say next to the key that another message has it (the store refused it)."""

@@ -35,8 +35,9 @@ def index():
     if len(query) > SEARCH_MAX_LENGTH:
         abort(400, description=f"The search is {len(query)} characters long; the limit is {SEARCH_MAX_LENGTH}.")
     try:
-        page = store.list_messages(page=number, per_page=current_app.config["MESSAGES_PER_PAGE"], query=query,
-                                   sort=sort)
+        page = store.list_messages(
+            page=number, per_page=current_app.config["MESSAGES_PER_PAGE"], query=query, sort=sort
+        )
     except store.PageNotFound:
         abort(404, description=f"There is no page {page_number} of this list.")
     return list_page(page, query=query, sort=sort, greeting=store.get_message(store.DEFAULT_KEY))

@@ -42,7 +42,6 @@ def parse_revision(token: str) -> tuple[int, int] | None:
     return message_id, version
 
 
-
 class KeyTaken(Exception):
     """A message with this key already exists."""
 
@@ -61,4 +60,3 @@ class VersionConflict(Exception):
     def __init__(self, current: Message | None):
         super().__init__("the message changed since it was read")
         self.current = current
-

@@ -39,12 +39,10 @@ class Page:
 
     def numbers_to_link(self, around: int = 2) -> list[int | None]:
         """Page numbers to show: first, last and ``around`` either side of this one; None for a gap."""
-        shown = sorted({1, self.pages, *range(max(1, self.number - around),
-                                              min(self.pages, self.number + around) + 1)})
+        shown = sorted({1, self.pages, *range(max(1, self.number - around), min(self.pages, self.number + around) + 1)})
         numbers: list[int | None] = []
         for number in shown:
             if numbers and number - numbers[-1] > 1:
                 numbers.append(None)
             numbers.append(number)
         return numbers
-

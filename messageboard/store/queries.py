@@ -26,8 +26,14 @@ from messageboard.store.pages import Page
 
 SORT_ORDERS = ("key", "updated")
 
-_COLUMNS = (messages.c.id, messages.c.key, messages.c.text, messages.c.created_at, messages.c.updated_at,
-            messages.c.version)
+_COLUMNS = (
+    messages.c.id,
+    messages.c.key,
+    messages.c.text,
+    messages.c.created_at,
+    messages.c.updated_at,
+    messages.c.version,
+)
 
 
 def _message(row) -> Message:
@@ -74,8 +80,9 @@ def revisions() -> list[tuple[str, str]]:
 def excerpts(length: int) -> list[tuple[str, str]]:
     """Every message's key and the first ``length`` characters of its text, in key order."""
     with db.reading() as connection:
-        rows = connection.execute(select(messages.c.key, func.substr(messages.c.text, 1, length))
-                                  .order_by(messages.c.key))
+        rows = connection.execute(
+            select(messages.c.key, func.substr(messages.c.text, 1, length)).order_by(messages.c.key)
+        )
         return [tuple(row) for row in rows]
 
 
@@ -121,8 +128,7 @@ def delete_message(key: str) -> None:
 def add_many(pairs: Iterable[tuple[str, str]]) -> int:
     """Add many new messages in one transaction (imports, benchmarks); return how many."""
     now = utcnow()
-    rows = [{"key": key, "text": text, "created_at": now, "updated_at": now, "version": 1}
-            for key, text in pairs]
+    rows = [{"key": key, "text": text, "created_at": now, "updated_at": now, "version": 1} for key, text in pairs]
     if not rows:
         return 0
     with db.writing() as connection:
@@ -178,8 +184,7 @@ def _may_exist(key: str) -> bool:
 def insert_message(connection: Connection, key: str, text: str) -> Message:
     """Insert a new message inside the caller's write transaction, counting it."""
     now = utcnow()
-    result = connection.execute(messages.insert().values(key=key, text=text, created_at=now,
-                                                         updated_at=now, version=1))
+    result = connection.execute(messages.insert().values(key=key, text=text, created_at=now, updated_at=now, version=1))
     _change_count(connection, +1)
     return Message(result.inserted_primary_key[0], key, text, now, now, 1)
 

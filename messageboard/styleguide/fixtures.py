@@ -102,22 +102,27 @@ def load_fixtures(path: Path, templates: Environment) -> Fixtures:
     try:
         stamp, content = modified(path), path.read_bytes()
     except OSError as error:
-        raise ConfigError(f"STYLEGUIDE_FIXTURES names {shown(path)}, which cannot be read ({error.strerror}): "
-                          "fix the path, or turn the styleguide off with MESSAGEBOARD_STYLEGUIDE=false") from None
+        raise ConfigError(
+            f"STYLEGUIDE_FIXTURES names {shown(path)}, which cannot be read ({error.strerror}): "
+            "fix the path, or turn the styleguide off with MESSAGEBOARD_STYLEGUIDE=false"
+        ) from None
     try:
         return _Reader(templates).read(path, stamp, content)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{shown(path)} is not valid YAML{where}: {getattr(error, 'problem', None) or error}") from None
+        raise ConfigError(
+            f"{shown(path)} is not valid YAML{where}: {getattr(error, 'problem', None) or error}"
+        ) from None
     except _Problem as problem:
         raise ConfigError(f"{shown(path)}: {problem}") from None
 
 
 def check_fixtures(settings: Mapping) -> None:
     """Raise ConfigError if the fixtures file the settings name is wrong; for a server's checks, before any app."""
-    load_fixtures(fixtures_path(settings["STYLEGUIDE_FIXTURES"]),
-                  Environment(loader=FileSystemLoader(template_folders(settings))))
+    load_fixtures(
+        fixtures_path(settings["STYLEGUIDE_FIXTURES"]), Environment(loader=FileSystemLoader(template_folders(settings)))
+    )
 
 
 class _Problem(Exception):
@@ -158,10 +163,8 @@ class _Reader:
             raise _Problem(f"message {name!r} could not be stored: {problem}") from None
         created = _utc(fields.get("created", time), name)
         # Versions of one message (an edit conflict's two sides) share its id, as in the database.
-        number = next((message.id for message in self.messages.values() if message.key == key),
-                      len(self.messages) + 1)
-        return Message(number, key, text, created, _utc(fields.get("updated", created), name),
-                       fields.get("version", 1))
+        number = next((message.id for message in self.messages.values() if message.key == key), len(self.messages) + 1)
+        return Message(number, key, text, created, _utc(fields.get("updated", created), name), fields.get("version", 1))
 
     def state(self, fields) -> State:
         if not isinstance(fields, dict) or not STATE_NAME.fullmatch(str(fields.get("name", ""))):
@@ -170,19 +173,25 @@ class _Reader:
         if name == "index":
             raise _Problem("no state may be named 'index': the export writes the list of states as index.html")
         if template not in PAGES:
-            raise _Problem(f"state {name!r} names template {template!r}, which the styleguide cannot render "
-                           f"(it renders {', '.join(sorted(PAGES))})")
+            raise _Problem(
+                f"state {name!r} names template {template!r}, which the styleguide cannot render "
+                f"(it renders {', '.join(sorted(PAGES))})"
+            )
         if not isinstance(fields.get("title"), str) or not isinstance(fields.get("status"), int):
             raise _Problem(f"state {name!r} needs a title and the status the real page answers")
         unknown = set(fields) - COMMON_FIELDS - PAGES[template].fields
         if unknown:
-            raise _Problem(f"state {name!r} has {', '.join(sorted(unknown))}, which {template} states do not "
-                           f"use (they use {', '.join(sorted(PAGES[template].fields)) or 'nothing more'})")
+            raise _Problem(
+                f"state {name!r} has {', '.join(sorted(unknown))}, which {template} states do not "
+                f"use (they use {', '.join(sorted(PAGES[template].fields)) or 'nothing more'})"
+            )
         flashes = tuple((str(category), str(text)) for category, text in fields.get("flashes") or [])
-        data = {field: self.resolve(field, value, name) for field, value in fields.items()
-                if field not in COMMON_FIELDS}
-        return State(name, fields["title"], template, fields["status"], data, flashes,
-                     bool(fields.get("static_export")))
+        data = {
+            field: self.resolve(field, value, name) for field, value in fields.items() if field not in COMMON_FIELDS
+        }
+        return State(
+            name, fields["title"], template, fields["status"], data, flashes, bool(fields.get("static_export"))
+        )
 
     def macro(self, fields, states: Mapping[str, State]) -> Macro:
         template, name = fields.get("template"), fields.get("macro")
@@ -194,18 +203,23 @@ class _Reader:
             raise _Problem(f"macro {name!r} is not defined in template {template!r}")
         calls = []
         for call in fields.get("states") or []:
-            arguments = {argument: self.resolve(argument, value, name)
-                         for argument, value in call.items() if argument != "title"}
+            arguments = {
+                argument: self.resolve(argument, value, name) for argument, value in call.items() if argument != "title"
+            }
             if unknown := set(arguments) - set(defined.arguments):
-                raise _Problem(f"macro {name!r} takes no argument {', '.join(sorted(unknown))} "
-                               f"(it takes {', '.join(defined.arguments)})")
+                raise _Problem(
+                    f"macro {name!r} takes no argument {', '.join(sorted(unknown))} "
+                    f"(it takes {', '.join(defined.arguments)})"
+                )
             reference = arguments.get(FORM_FIELD_ARGUMENT)
             if reference is not None:
                 state_name, _, field = str(reference).partition(".")
                 state = states.get(state_name)
                 if state is None or PAGES[state.template].form is None or not field:
-                    raise _Problem(f"macro {name!r}: {FORM_FIELD_ARGUMENT} {reference!r} must name a form "
-                                   f"state and a field, like new-key-required.key")
+                    raise _Problem(
+                        f"macro {name!r}: {FORM_FIELD_ARGUMENT} {reference!r} must name a form "
+                        f"state and a field, like new-key-required.key"
+                    )
             calls.append(MacroState(str(call.get("title", name)), arguments))
         return Macro(template, name, tuple(calls), fields.get("list_class"))
 

@@ -15,10 +15,10 @@ from werkzeug.exceptions import default_exceptions
 from messageboard import store
 from messageboard.assets import render_build_error
 from messageboard.assets.tools import AssetBuildError
-from messageboard.auth import views as auth_views
+from messageboard.auth import pages as auth_pages
 from messageboard.auth.forms import LoginForm
 from messageboard.errors import render_template_syntax_error
-from messageboard.messages import views
+from messageboard.messages import pages
 from messageboard.messages.forms import DeleteMessageForm, EditMessageForm, NewMessageForm
 
 # The macro argument that names a form state's field ("new-key-required.key") instead of a value.
@@ -57,8 +57,9 @@ def _submitted(form_class, data: Mapping, prefix: str):
     if "form" not in data:
         return form_class(formdata=None, prefix=prefix, **PREVIEW_FORM)
     named = (f"{prefix}-{name}" if prefix else name for name in data["form"])
-    form = form_class(formdata=MultiDict(zip(named, map(str, data["form"].values()))), prefix=prefix,
-                      **PREVIEW_FORM)
+    form = form_class(
+        formdata=MultiDict(zip(named, map(str, data["form"].values()), strict=True)), prefix=prefix, **PREVIEW_FORM
+    )
     form.validate()
     return form
 
@@ -91,30 +92,36 @@ def list_state(data: Mapping):
     if "fill" in data:
         first = (number - 1) * per_page + 1
         sample = data["fill"]
-        rows = [store.Message(n, sample["key"].format(n=n), sample["text"].format(n=n), sample["time"],
-                              sample["time"], 1) for n in range(first, first + per_page)]
+        rows = [
+            store.Message(n, sample["key"].format(n=n), sample["text"].format(n=n), sample["time"], sample["time"], 1)
+            for n in range(first, first + per_page)
+        ]
         total = data["pages"] * per_page
-    return views.list_page(store.Page(rows, number, per_page, total), query=data.get("query", ""),
-                           sort=data.get("sort", "key"), greeting=data.get("greeting"))
+    return pages.list_page(
+        store.Page(rows, number, per_page, total),
+        query=data.get("query", ""),
+        sort=data.get("sort", "key"),
+        greeting=data.get("greeting"),
+    )
 
 
 @page("messages/show.html", "message")
 def show_state(data: Mapping):
     """One message's page."""
-    return views.message_page(data["message"])
+    return pages.message_page(data["message"])
 
 
 @page("messages/new.html", "form", "key_taken", form=new_form)
 def new_state(data: Mapping):
     """The add form, before or after a submission."""
-    return views.new_page(new_form(data))
+    return pages.new_page(new_form(data))
 
 
 @page("messages/edit.html", "message", "form", "conflict", form=edit_form)
 def edit_state(data: Mapping):
     """The edit form; ``conflict: {current: ...}`` is the message as someone else saved it (null: deleted)."""
     conflict = store.VersionConflict(data["conflict"]["current"]) if "conflict" in data else None
-    return views.edit_page(edit_form(data), data["message"].key, conflict)
+    return pages.edit_page(edit_form(data), data["message"].key, conflict)
 
 
 def login_form(data: Mapping, prefix: str = "") -> LoginForm:
@@ -128,13 +135,13 @@ def login_form(data: Mapping, prefix: str = "") -> LoginForm:
 @page("auth/login.html", "form", "wrong_password", form=login_form)
 def login_state(data: Mapping):
     """The login form, before or after a submission."""
-    return auth_views.login_page(login_form(data))
+    return auth_pages.login_page(login_form(data))
 
 
 @page("messages/delete.html", "message")
 def delete_state(data: Mapping):
     """The delete confirmation."""
-    return views.delete_page(DeleteMessageForm(formdata=None, **PREVIEW_FORM), data["message"])
+    return pages.delete_page(DeleteMessageForm(formdata=None, **PREVIEW_FORM), data["message"])
 
 
 @page("errors/error.html", "code", "description", "csrf")
@@ -169,6 +176,7 @@ def render_macro(macro, number: int, states: Mapping):
     """A macro called with the arguments of its state ``number`` (which also keeps form ids apart)."""
     arguments = dict(macro.states[number].arguments)
     if FORM_FIELD_ARGUMENT in arguments:
-        arguments[FORM_FIELD_ARGUMENT] = form_field(arguments[FORM_FIELD_ARGUMENT], states,
-                                                    prefix=f"{macro.name}-{number + 1}")
+        arguments[FORM_FIELD_ARGUMENT] = form_field(
+            arguments[FORM_FIELD_ARGUMENT], states, prefix=f"{macro.name}-{number + 1}"
+        )
     return get_template_attribute(macro.template, macro.name)(**arguments)

@@ -41,8 +41,10 @@ def preview_mode() -> None:
 def index():
     """Every state, grouped by template and linked, and every macro rendered in each of its states."""
     loaded = fixtures()
-    macros = [(macro, [(call, render_macro(macro, number, loaded.states)) for number, call in enumerate(macro.states)])
-              for macro in loaded.macros]
+    macros = [
+        (macro, [(call, render_macro(macro, number, loaded.states)) for number, call in enumerate(macro.states)])
+        for macro in loaded.macros
+    ]
     return render_template("styleguide/index.html", groups=loaded.by_template(), macros=macros)
 
 
@@ -55,7 +57,9 @@ def state(name: str):
     set_render_mode(render_mode().previewing(chosen, read_only=chosen.static_export, flashes=chosen.flashes))
     response = current_app.make_response(PAGES[chosen.template].render(chosen.data))
     if response.status_code != chosen.status:
-        raise ConfigError(f"{shown(loaded.path)}: state {name!r} says the real page answers {chosen.status}, "
-                          f"but it answers {response.status_code}: correct its status")
+        raise ConfigError(
+            f"{shown(loaded.path)}: state {name!r} says the real page answers {chosen.status}, "
+            f"but it answers {response.status_code}: correct its status"
+        )
     response.status_code = 200
     return response

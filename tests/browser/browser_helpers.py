@@ -43,6 +43,7 @@ def describe_violations(violations: list[dict]) -> str:
     for violation in violations:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
         for node in violation["nodes"]:
-            lines.append(f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '')}"
-                         .replace("\n", " "))
+            lines.append(
+                f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '')}".replace("\n", " ")
+            )
     return "\n".join(lines)

@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from messageboard import create_app, store
 from messageboard.auth.editors import add_editor
-from messageboard.extensions import db
 from messageboard.database.schema import message_count, messages
+from messageboard.extensions import db
 from tests.live_server import LiveServer
 
 EDITOR, EDITOR_PASSWORD = "browser-editor", "a password for the browser tests"
@@ -39,9 +39,11 @@ def chromium_path() -> str:
     """Debian's chromium: $CHROMIUM if set, else `chromium` on the PATH. Fails the test if missing."""
     path = os.environ.get("CHROMIUM") or shutil.which("chromium")
     if not path or not os.access(path, os.X_OK):
-        pytest.fail("The browser tests need Debian's chromium: `apt-get install chromium` (make test does it), "
-                    "or set CHROMIUM to a chromium executable. Playwright's own browser download is not used.",
-                    pytrace=False)
+        pytest.fail(
+            "The browser tests need Debian's chromium: `apt-get install chromium` (make test does it), "
+            "or set CHROMIUM to a chromium executable. Playwright's own browser download is not used.",
+            pytrace=False,
+        )
     return path
 
 
@@ -126,12 +128,15 @@ def live_site(tmp_path_factory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("browser-site")
     database_url = f"sqlite:///{folder / 'messageboard.sqlite3'}"
     # Staging: production's rules (page cache on, no debug, no GET writes) plus the styleguide.
-    with LiveServer(folder / "gunicorn.log", workers=2,
-                    HOME=str(folder / "home"),
-                    MESSAGEBOARD_CONFIG="staging",
-                    MESSAGEBOARD_SECRET_KEY="browser-test-secret",
-                    MESSAGEBOARD_INSTANCE_PATH=str(folder / "instance"),
-                    MESSAGEBOARD_DATABASE_URL=database_url) as server:
+    with LiveServer(
+        folder / "gunicorn.log",
+        workers=2,
+        HOME=str(folder / "home"),
+        MESSAGEBOARD_CONFIG="staging",
+        MESSAGEBOARD_SECRET_KEY="browser-test-secret",
+        MESSAGEBOARD_INSTANCE_PATH=str(folder / "instance"),
+        MESSAGEBOARD_DATABASE_URL=database_url,
+    ) as server:
         site = Site(server, database_url, folder / "seeding-instance")
         with site.app.app_context():
             add_editor(EDITOR, EDITOR_PASSWORD)
@@ -176,8 +181,9 @@ def new_context(browser: Browser, editor_session: dict) -> Iterator[Callable[...
     def factory(*, anonymous: bool = False, **options) -> BrowserContext:
         session = {} if anonymous else {"storage_state": editor_session}
         context = browser.new_context(**{"locale": "en-US", "timezone_id": "UTC", **session, **options})
-        context.on("weberror", lambda error: script_errors.append(f"{error.page.url if error.page else ''}: "
-                                                                   f"{error.error}"))
+        context.on(
+            "weberror", lambda error: script_errors.append(f"{error.page.url if error.page else ''}: {error.error}")
+        )
         context.on("console", note_csp_refusals(script_errors))
         contexts.append(context)
         return context

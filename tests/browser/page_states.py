@@ -20,11 +20,15 @@ UNBROKEN_KEY = "akeyofsixtyfourcharacterswithnoplacetobreakitanywhereatall.v2xyz
 
 def seed_some(site) -> None:
     """The default greeting and a few messages, one of them long and one unbroken."""
-    site.add_many([("default", "Hello to the World of Flask!"),
-                   ("groceries", "Milk, eggs, bread.\nAnd coffee."),
-                   (UNBROKEN_KEY, UNBROKEN),
-                   ("essay", LONG_TEXT),
-                   ("שלום", "Right-to-left: שלום עולם 👋")])
+    site.add_many(
+        [
+            ("default", "Hello to the World of Flask!"),
+            ("groceries", "Milk, eggs, bread.\nAnd coffee."),
+            (UNBROKEN_KEY, UNBROKEN),
+            ("essay", LONG_TEXT),
+            ("שלום", "Right-to-left: שלום עולם 👋"),
+        ]
+    )
 
 
 def seed_many(site, count: int = 205) -> None:

@@ -68,7 +68,8 @@ def test_a_taken_key_is_refused_next_to_the_key(page, site):
     page.get_by_label("Text").fill("Second")
     assert click_and_load(page, page.get_by_role("button", name="Add message")) == 422
     expect(page.locator(".field", has=page.get_by_label("Key")).locator(".errors")).to_have_text(
-        "Key 'taken' is taken; choose another or edit that message.")
+        "Key 'taken' is taken; choose another or edit that message."
+    )
     assert site.get("taken").text == "First"
 
 
@@ -159,8 +160,9 @@ def test_an_edit_of_a_message_deleted_meanwhile_gives_the_text_back(page, site):
 
 
 def test_search_through_the_search_box(page, site):
-    site.add_many([("apple", "A red fruit"), ("banana", "A yellow FRUIT"), ("carrot", "A vegetable"),
-                   ("fruitcake", "Baked")])
+    site.add_many(
+        [("apple", "A red fruit"), ("banana", "A yellow FRUIT"), ("carrot", "A vegetable"), ("fruitcake", "Baked")]
+    )
     open_page(page, "/")
     assert listed_keys(page) == ["apple", "banana", "carrot", "fruitcake"]
     search = page.get_by_role("search")
@@ -192,8 +194,9 @@ def test_search_order_by_latest_change(page, site):
 
 
 def test_pagination_by_next_previous_and_page_links(page, site):
-    site.add_many((f"m{number:02}", f"Message {number}, {'even' if number % 2 == 0 else 'odd'}")
-                  for number in range(45))
+    site.add_many(
+        (f"m{number:02}", f"Message {number}, {'even' if number % 2 == 0 else 'odd'}") for number in range(45)
+    )
     open_page(page, "/")
     pages = page.get_by_role("navigation", name="Pages")
     expect(page.locator(".summary")).to_have_text("45 messages.")
@@ -219,8 +222,9 @@ def test_pagination_by_next_previous_and_page_links(page, site):
 
 
 def test_pagination_keeps_the_search(page, site):
-    site.add_many((f"m{number:02}", f"Message {number}, {'even' if number % 2 == 0 else 'odd'}")
-                  for number in range(45))
+    site.add_many(
+        (f"m{number:02}", f"Message {number}, {'even' if number % 2 == 0 else 'odd'}") for number in range(45)
+    )
     open_page(page, "/?q=even")
     expect(page.locator(".summary")).to_have_text("23 messages match “even”.")
     page.get_by_role("navigation", name="Pages").get_by_role("link", name="Next").click()

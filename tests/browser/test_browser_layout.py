@@ -12,15 +12,27 @@ from tests.browser.page_states import bring_to
 pytestmark = pytest.mark.browser
 
 WIDTHS = {"phone": 375, "desktop": 1280}
-STATES = ["list", "list-paginated", "show-long", "show-unbroken", "new-with-errors", "edit-conflict",
-          "delete-confirm-long-key", "error-404-message"]
+STATES = [
+    "list",
+    "list-paginated",
+    "show-long",
+    "show-unbroken",
+    "new-with-errors",
+    "edit-conflict",
+    "delete-confirm-long-key",
+    "error-404-message",
+]
 # What a visitor reads or uses: each must be visible, whole, inside the viewport's width.
-KEY_ELEMENTS = ("header .brand, header nav a, header nav button, main h1, main input:not([type=hidden]), main textarea, main select, "
-                "main button, main a.button, .pagination a, .message-text, .errors, .conflict")
+KEY_ELEMENTS = (
+    "header .brand, header nav a, header nav button, main h1, main input:not([type=hidden]), main textarea, main select, "
+    "main button, main a.button, .pagination a, .message-text, .errors, .conflict"
+)
 # What a visitor taps: at least 24 by 24 CSS pixels (WCAG 2.2's minimum target size). Links inside
 # a line of text (the "Edit" after each row's time) are exempt, as WCAG exempts them.
-TAP_TARGETS = ("header nav a, header nav button, main input:not([type=hidden]), main textarea, main select, main button, main a.button, "
-               ".actions a, .pagination a")
+TAP_TARGETS = (
+    "header nav a, header nav button, main input:not([type=hidden]), main textarea, main select, main button, main a.button, "
+    ".actions a, .pagination a"
+)
 MIN_TAP_SIZE = 24
 
 MEASURE = """([keySelector, tapSelector]) => {
@@ -46,8 +58,9 @@ MEASURE = """([keySelector, tapSelector]) => {
 def test_layout_fits_the_width(new_context, site, device, state):
     width = WIDTHS[device]
     phone = device == "phone"
-    page = new_context(base_url=site.url, viewport={"width": width, "height": 800}, is_mobile=phone,
-                       has_touch=phone).new_page()
+    page = new_context(
+        base_url=site.url, viewport={"width": width, "height": 800}, is_mobile=phone, has_touch=phone
+    ).new_page()
     bring_to(state, page, site)
     page.screenshot(path=SCREENSHOTS / str(width) / f"{state}.png", full_page=True)
 
@@ -57,10 +70,14 @@ def test_layout_fits_the_width(new_context, site, device, state):
     elements = layout["key"]
     assert any(element["element"].startswith("h1") for element in elements)
     assert sum(element["inHeader"] for element in elements) == 4, "the brand, two links and Log out in the header"
-    cut_off = [element for element in elements
-               if not element["visible"] or element["left"] < 0 or element["right"] > width or element["width"] == 0]
+    cut_off = [
+        element
+        for element in elements
+        if not element["visible"] or element["left"] < 0 or element["right"] > width or element["width"] == 0
+    ]
     assert not cut_off, f"{state} at {width} px: hidden or outside the viewport: {cut_off}"
     if phone:
-        small = [target for target in layout["taps"]
-                 if target["width"] < MIN_TAP_SIZE or target["height"] < MIN_TAP_SIZE]
+        small = [
+            target for target in layout["taps"] if target["width"] < MIN_TAP_SIZE or target["height"] < MIN_TAP_SIZE
+        ]
         assert not small, f"{state} at {width} px: tap targets under {MIN_TAP_SIZE} px: {small}"

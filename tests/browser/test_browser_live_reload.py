@@ -33,12 +33,14 @@ def theme(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def dev_server(theme: Path) -> Iterator[DevServer]:
     """`flask run --debug` on development settings, with the theme and a build folder of its own."""
-    with DevServer(theme.parent / "server.log",
-                   HOME=str(theme.parent / "home"),
-                   MESSAGEBOARD_CONFIG="development",
-                   MESSAGEBOARD_THEME_FOLDER=str(theme),
-                   MESSAGEBOARD_ASSETS_BUILD_FOLDER=str(theme.parent / "build"),
-                   MESSAGEBOARD_INSTANCE_PATH=str(theme.parent / "instance")) as server:
+    with DevServer(
+        theme.parent / "server.log",
+        HOME=str(theme.parent / "home"),
+        MESSAGEBOARD_CONFIG="development",
+        MESSAGEBOARD_THEME_FOLDER=str(theme),
+        MESSAGEBOARD_ASSETS_BUILD_FOLDER=str(theme.parent / "build"),
+        MESSAGEBOARD_INSTANCE_PATH=str(theme.parent / "instance"),
+    ) as server:
         yield server
 
 

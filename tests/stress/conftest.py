@@ -69,13 +69,16 @@ def stress_server(tmp_path, database_url) -> Iterator[LiveServer]:
     Its editor is made with the real `flask editors add`, and every client logs in as it; the
     session cookie is not Secure because the clients speak plain http to 127.0.0.1.
     """
-    with LiveServer(tmp_path / "gunicorn.log", workers=WORKERS,
-                    HOME=str(tmp_path / "home"),
-                    MESSAGEBOARD_CONFIG="production",
-                    MESSAGEBOARD_SECRET_KEY="stress-test-secret-" + os.urandom(8).hex(),
-                    MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
-                    MESSAGEBOARD_DATABASE_URL=database_url,
-                    MESSAGEBOARD_SESSION_COOKIE_SECURE="false") as live:
+    with LiveServer(
+        tmp_path / "gunicorn.log",
+        workers=WORKERS,
+        HOME=str(tmp_path / "home"),
+        MESSAGEBOARD_CONFIG="production",
+        MESSAGEBOARD_SECRET_KEY="stress-test-secret-" + os.urandom(8).hex(),
+        MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
+        MESSAGEBOARD_DATABASE_URL=database_url,
+        MESSAGEBOARD_SESSION_COOKIE_SECURE="false",
+    ) as live:
         live.add_editor()
         fired = threading.Event()
 

@@ -120,8 +120,9 @@ class Client:
         for attempt in range(retries + 1):
             try:
                 self.open_form("/login")
-                response = self.request("POST", "/login", {"csrf_token": self.csrf_token, "name": EDITOR,
-                                                           "password": EDITOR_PASSWORD})
+                response = self.request(
+                    "POST", "/login", {"csrf_token": self.csrf_token, "name": EDITOR, "password": EDITOR_PASSWORD}
+                )
                 break
             except (OSError, http.client.HTTPException):
                 if attempt == retries:
@@ -141,7 +142,9 @@ class Client:
 
 _INPUT = re.compile(r"<input\b[^>]*>")
 _VALUE = re.compile(r'\bvalue="([^"]*)"')
-_CONFLICT_TEXT = re.compile(r'<section class="conflict-current".*?<div class="message-text"[^>]*>(.*?)</div>', re.DOTALL)
+_CONFLICT_TEXT = re.compile(
+    r'<section class="conflict-current".*?<div class="message-text"[^>]*>(.*?)</div>', re.DOTALL
+)
 _TEXTAREA = re.compile(r'<textarea\b[^>]*\bname="text"[^>]*>\r?\n?(.*?)</textarea>', re.DOTALL)
 
 
@@ -183,8 +186,9 @@ class DatabaseCheck:
 
     def texts(self, key_prefix: str) -> dict[str, tuple[str, int]]:
         """Every message whose key starts with ``key_prefix``: key -> (text, version)."""
-        statement = (select(messages.c.key, messages.c.text, messages.c.version)
-                     .where(messages.c.key.startswith(key_prefix, autoescape=True)))
+        statement = select(messages.c.key, messages.c.text, messages.c.version).where(
+            messages.c.key.startswith(key_prefix, autoescape=True)
+        )
         with self.engine.connect() as connection:
             return {key: (text, version) for key, text, version in connection.execute(statement)}
 
@@ -208,7 +212,8 @@ class DatabaseCheck:
                     found.append(f"PRAGMA integrity_check: {result}")
                 try:
                     connection.exec_driver_sql(
-                        "INSERT INTO messages_search(messages_search, rank) VALUES ('integrity-check', 1)")
+                        "INSERT INTO messages_search(messages_search, rank) VALUES ('integrity-check', 1)"
+                    )
                 except Exception as error:  # noqa: BLE001 - any failure is the finding
                     found.append(f"full-text index: {error}")
                 connection.rollback()
@@ -265,8 +270,9 @@ class Figures:
         parts = [f"{self.name}: {self.requests} requests in {seconds:.1f} s ({self.requests / seconds:.0f}/s)"]
         if len(self.latencies) >= 2:
             cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
-            parts.append(f"p50 {cuts[49] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms, "
-                         f"max {max(self.latencies) * 1000:.0f} ms")
+            parts.append(
+                f"p50 {cuts[49] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms, max {max(self.latencies) * 1000:.0f} ms"
+            )
         parts += [f"{name} {value}" for name, value in self.extra.items() if name != "seconds"]
         return "; ".join(parts)
 
@@ -277,5 +283,4 @@ _LOG_PROBLEM = re.compile(r'database is locked|Traceback|Error|Exception|CRITICA
 
 def log_problems(log: str, allowed: re.Pattern | None = None) -> list[str]:
     """The lines of gunicorn's log that show an error, a traceback, a locked database or a 5xx."""
-    return [line for line in log.splitlines()
-            if _LOG_PROBLEM.search(line) and not (allowed and allowed.search(line))]
+    return [line for line in log.splitlines() if _LOG_PROBLEM.search(line) and not (allowed and allowed.search(line))]

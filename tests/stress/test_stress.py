@@ -52,7 +52,7 @@ SIGKILL_NOTE = re.compile(r"\[ERROR\] Worker \(pid:\d+\) was sent SIGKILL!")
 
 def text_for(key: str, who: str = "") -> str:
     """A text that must come back exactly: markup to escape, non-ASCII, a line break and a tab."""
-    return f"{key}{who}: <b>&amp;</b> ünïcødé ✓ 🙂 \"quoted\"\nsecond line\tend"
+    return f'{key}{who}: <b>&amp;</b> ünïcødé ✓ 🙂 "quoted"\nsecond line\tend'
 
 
 def run_threads(target: Callable[[int], None], count: int, deadline: Deadline) -> list[str]:
@@ -156,8 +156,9 @@ def test_500_pairs_of_concurrent_edits_exactly_one_saved(stress_server, database
                 edits.count()
                 barrier.wait()  # both forms are open: submit together
                 started = time.perf_counter()
-                response = client.post(f"/messages/{key}/edit", {"text": text_for(key, f" by {side}"),
-                                                                 "revision": revision})
+                response = client.post(
+                    f"/messages/{key}/edit", {"text": text_for(key, f" by {side}"), "revision": revision}
+                )
                 answered = time.perf_counter()
                 edits.count(latency=answered - started)
                 page = response.headers["Location"] if response.status == 303 else response.body

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import http.client
 import runpy
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
 from flask import redirect, request, url_for
 
 from messageboard import store
+from messageboard.core import PROJECT_ROOT, ConfigError
 from messageboard.http_security import stand_in_host
 from messageboard.page_cache import cached_pages
-from messageboard.core import PROJECT_ROOT, ConfigError
-from tests.conftest import add_message, parse
+from tests.helpers import add_message, parse
 from tests.live_server import LiveServer
 
 HSTS_PRODUCTION = f"max-age={2 * 365 * 24 * 3600}; includeSubDomains"
@@ -45,8 +44,12 @@ def assert_security_headers(response, *, hsts: str | None = None) -> None:
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
     }
-    assert not [source for sources in policy.values() for source in sources
-                if source.lower() in ("'unsafe-inline'", "'unsafe-eval'", "*") or source.startswith("'nonce-")]
+    assert not [
+        source
+        for sources in policy.values()
+        for source in sources
+        if source.lower() in ("'unsafe-inline'", "'unsafe-eval'", "*") or source.startswith("'nonce-")
+    ]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers.get("Strict-Transport-Security") == hsts
@@ -86,8 +89,9 @@ def every_kind_of_response(app, *, anonymous_editing: bool = True) -> dict[str, 
         "static, hashed": client.get(logo),
         "static, unhashed": client.get("/static/images/logo.png"),
         "static, 304": client.get(logo, headers={"If-None-Match": client.get(logo).headers["ETag"]}),
-        "static, gzip": client.get(parse(first).select_one('link[rel="stylesheet"]')["href"],
-                                   headers={"Accept-Encoding": "gzip"}),
+        "static, gzip": client.get(
+            parse(first).select_one('link[rel="stylesheet"]')["href"], headers={"Accept-Encoding": "gzip"}
+        ),
         "404": client.get("/no/such/page"),
         "404, static": client.get("/static/no-such-file.css"),
         "405": client.delete("/"),
@@ -101,10 +105,24 @@ def every_kind_of_response(app, *, anonymous_editing: bool = True) -> dict[str, 
     return responses
 
 
-EXPECTED_STATUSES = {"page": 200, "cached page": 200, "cached page, 304": 304, "HEAD": 200, "plain text": 200,
-                     "static, hashed": 200, "static, unhashed": 200, "static, 304": 304, "404": 404,
-                     "404, static": 404, "405": 405, "400, CSRF": 400, "400, page": 400, "413": 413, "500": 500,
-                     "303": 303}
+EXPECTED_STATUSES = {
+    "page": 200,
+    "cached page": 200,
+    "cached page, 304": 304,
+    "HEAD": 200,
+    "plain text": 200,
+    "static, hashed": 200,
+    "static, unhashed": 200,
+    "static, 304": 304,
+    "404": 404,
+    "404, static": 404,
+    "405": 405,
+    "400, CSRF": 400,
+    "400, page": 400,
+    "413": 413,
+    "500": 500,
+    "303": 303,
+}
 
 
 def test_every_kind_of_response_carries_the_security_headers(app):
@@ -149,15 +167,6 @@ def test_a_header_the_site_sets_itself_is_kept(app):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.fixture
-def dev_app(make_app, tmp_path):
-    """A development app (live reload on) on a copy of the static sources."""
-    shutil.copytree(PROJECT_ROOT / "static", tmp_path / "static")
-    app = make_app("development", STATIC_FOLDER=str(tmp_path / "static"), ASSETS_BUILD_FOLDER=str(tmp_path / "build"))
-    yield app
-    app.extensions["messageboard.live_reload"].stop()
-
-
 def test_live_reload_routes_carry_the_headers_and_work_under_the_policy(dev_app):
     client = dev_app.test_client()
     page = client.get("/")
@@ -187,8 +196,9 @@ def hosts_app(make_app, monkeypatch):
     return app
 
 
-@pytest.mark.parametrize("host", ["example.org", "example.org:8000", "example.net", "www.example.net",
-                                  "a.b.example.net:443"])
+@pytest.mark.parametrize(
+    "host", ["example.org", "example.org:8000", "example.net", "www.example.net", "a.b.example.net:443"]
+)
 def test_trusted_hosts_are_answered(hosts_app, host):
     client = hosts_app.test_client()
     assert client.get("/", headers={"Host": host}).status_code == 200
@@ -201,14 +211,16 @@ def assert_host_refused(response, host: str) -> None:
     page = parse(response)
     assert page.select_one("main h1").get_text() == "Bad Request"
     assert page.select_one(".error-description").get_text() == (
-        f"This site does not answer to the host name {host!r}: it is not one of its TRUSTED_HOSTS.")
+        f"This site does not answer to the host name {host!r}: it is not one of its TRUSTED_HOSTS."
+    )
     assert page.select_one("header.site-header .brand") is not None
     assert_security_headers(response)
     assert "Set-Cookie" not in response.headers
 
 
-@pytest.mark.parametrize("host", ["evil.example", "www.example.org", "example.net.evil.example", "example.org.",
-                                  "127.0.0.1", "exa mple.org"])
+@pytest.mark.parametrize(
+    "host", ["evil.example", "www.example.org", "example.net.evil.example", "example.org.", "127.0.0.1", "exa mple.org"]
+)
 def test_other_hosts_get_the_400_page_everywhere(hosts_app, host):
     client = hosts_app.test_client()
     # Warm the page cache through a trusted host: a kept page must not be given to another host.
@@ -244,14 +256,17 @@ def test_an_export_works_with_trusted_hosts(hosts_app, tmp_path):
     assert (tmp_path / "site" / "index.html").is_file()
 
 
-@pytest.mark.parametrize(("value", "problem"), [
-    ("example.org", "TRUSTED_HOSTS must be a list of host names, like "),
-    ("[]", "TRUSTED_HOSTS must be a list of host names, like "),
-    ('["https://example.org/"]', "TRUSTED_HOSTS has 'https://example.org/', which is not a host name"),
-    ('["example.org", ""]', "TRUSTED_HOSTS has '', which is not a host name"),
-    ("[42]", "TRUSTED_HOSTS has 42, which is not a host name"),
-    ("-1", "HSTS_SECONDS must be a whole number from 0 up"),
-])
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("example.org", "TRUSTED_HOSTS must be a list of host names, like "),
+        ("[]", "TRUSTED_HOSTS must be a list of host names, like "),
+        ('["https://example.org/"]', "TRUSTED_HOSTS has 'https://example.org/', which is not a host name"),
+        ('["example.org", ""]', "TRUSTED_HOSTS has '', which is not a host name"),
+        ("[42]", "TRUSTED_HOSTS has 42, which is not a host name"),
+        ("-1", "HSTS_SECONDS must be a whole number from 0 up"),
+    ],
+)
 def test_bad_host_and_hsts_settings_stop_the_start_in_one_line(make_app, monkeypatch, value, problem):
     name = "HSTS_SECONDS" if problem.startswith("HSTS") else "TRUSTED_HOSTS"
     monkeypatch.setenv(f"MESSAGEBOARD_{name}", value)
@@ -268,8 +283,13 @@ def test_international_host_names_are_accepted(make_app):
 
 # --- Proxies -------------------------------------------------------------------------------------------
 
-FORGED = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example",
-          "X-Forwarded-Port": "8443", "X-Forwarded-Prefix": "/evil"}
+FORGED = {
+    "X-Forwarded-For": "203.0.113.9",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "evil.example",
+    "X-Forwarded-Port": "8443",
+    "X-Forwarded-Prefix": "/evil",
+}
 
 
 def proxied_app(make_app, **settings):
@@ -278,8 +298,13 @@ def proxied_app(make_app, **settings):
 
     @app.get("/_test/request")
     def describe():
-        return {"remote_addr": request.remote_addr, "scheme": request.scheme, "host": request.host,
-                "script_root": request.script_root, "home": url_for("messages.index", _external=True)}
+        return {
+            "remote_addr": request.remote_addr,
+            "scheme": request.scheme,
+            "host": request.host,
+            "script_root": request.script_root,
+            "home": url_for("messages.index", _external=True),
+        }
 
     return app
 
@@ -294,8 +319,12 @@ def seen(app, headers, remote_addr="127.0.0.1"):
 def test_without_proxy_counts_forwarded_headers_are_ignored(make_app):
     app = proxied_app(make_app)
     assert seen(app, FORGED, remote_addr="198.51.100.7") == {
-        "remote_addr": "198.51.100.7", "scheme": "http", "host": "localhost", "script_root": "",
-        "home": "http://localhost/"}
+        "remote_addr": "198.51.100.7",
+        "scheme": "http",
+        "host": "localhost",
+        "script_root": "",
+        "home": "http://localhost/",
+    }
 
 
 def test_one_proxy_is_believed_for_its_own_hop_only(make_app):
@@ -303,8 +332,12 @@ def test_one_proxy_is_believed_for_its_own_hop_only(make_app):
     # The visitor sent "X-Forwarded-For: 6.6.6.6"; the proxy appended the address it saw.
     headers = {**FORGED, "X-Forwarded-For": "6.6.6.6, 203.0.113.9", "X-Forwarded-Proto": "https"}
     assert seen(app, headers) == {
-        "remote_addr": "203.0.113.9", "scheme": "https", "host": "localhost", "script_root": "",
-        "home": "https://localhost/"}
+        "remote_addr": "203.0.113.9",
+        "scheme": "https",
+        "host": "localhost",
+        "script_root": "",
+        "home": "https://localhost/",
+    }
 
 
 def test_two_proxies_are_counted_from_the_right(make_app):
@@ -324,8 +357,10 @@ def test_a_proxy_prefix_reaches_every_link(make_app):
     headers = {"X-Forwarded-Prefix": "/board"}
     assert seen(app, headers)["home"] == "http://localhost/board/"
     page = parse(client.get("/", headers=headers))
-    links = [element.get("href") or element.get("src") or element.get("action")
-             for element in page.select("[href]:not([href^='#']), [src], form[action]")]
+    links = [
+        element.get("href") or element.get("src") or element.get("action")
+        for element in page.select("[href]:not([href^='#']), [src], form[action]")
+    ]
     assert links and all(link.startswith("/board/") for link in links), links
     # The proxy strips the prefix before passing a request on; static files answer there.
     for link in links:
@@ -337,12 +372,20 @@ def test_a_forwarded_host_is_checked_against_trusted_hosts(make_app):
     app = proxied_app(make_app, PROXY_FIX_X_HOST=1, TRUSTED_HOSTS=["example.org"])
     client = app.test_client()
     assert client.get("/", headers={"Host": "127.0.0.1:8000", "X-Forwarded-Host": "example.org"}).status_code == 200
-    assert_host_refused(client.get("/", headers={"Host": "example.org", "X-Forwarded-Host": "evil.example"}),
-                        "evil.example")
+    assert_host_refused(
+        client.get("/", headers={"Host": "example.org", "X-Forwarded-Host": "evil.example"}), "evil.example"
+    )
 
 
-@pytest.mark.parametrize(("name", "value"), [("PROXY_FIX_X_FOR", "-1"), ("PROXY_FIX_X_PROTO", "1.5"),
-                                             ("PROXY_FIX_X_HOST", "true"), ("PROXY_FIX_X_PREFIX", "one")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PROXY_FIX_X_FOR", "-1"),
+        ("PROXY_FIX_X_PROTO", "1.5"),
+        ("PROXY_FIX_X_HOST", "true"),
+        ("PROXY_FIX_X_PREFIX", "one"),
+    ],
+)
 def test_proxy_counts_must_be_whole_numbers(make_app, monkeypatch, name, value):
     monkeypatch.setenv(f"MESSAGEBOARD_{name}", value)
     with pytest.raises(ConfigError, match=f"^{name} must be a whole number from 0 up"):
@@ -368,10 +411,15 @@ def raw_get(server: LiveServer, path: str, headers: dict | None = None) -> http.
 
 @pytest.mark.parametrize("proto_hops", [0, 1])
 def test_through_gunicorn_headers_are_sent_and_the_scheme_is_believed_only_as_configured(tmp_path, proto_hops):
-    with LiveServer(tmp_path / "gunicorn.log", workers=1, HOME=str(tmp_path / "home"),
-                    MESSAGEBOARD_CONFIG="staging", MESSAGEBOARD_SECRET_KEY="a-secret-of-this-test",
-                    MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
-                    MESSAGEBOARD_PROXY_FIX_X_PROTO=str(proto_hops)) as server:
+    with LiveServer(
+        tmp_path / "gunicorn.log",
+        workers=1,
+        HOME=str(tmp_path / "home"),
+        MESSAGEBOARD_CONFIG="staging",
+        MESSAGEBOARD_SECRET_KEY="a-secret-of-this-test",
+        MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
+        MESSAGEBOARD_PROXY_FIX_X_PROTO=str(proto_hops),
+    ) as server:
         for path in ("/", "/static/images/logo.png", "/no/such/page"):
             response = raw_get(server, path)
             assert response.headers["X-Content-Type-Options"] == "nosniff", path

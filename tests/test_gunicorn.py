@@ -17,15 +17,18 @@ pytestmark = pytest.mark.server
 @pytest.fixture
 def server(tmp_path):
     """gunicorn with two workers, production settings, an SQLite file of its own and one editor."""
-    with LiveServer(tmp_path / "gunicorn.log", workers=2,
-                    HOME=str(tmp_path / "home"),
-                    MESSAGEBOARD_CONFIG="production",
-                    MESSAGEBOARD_SECRET_KEY="live-server-test-secret",
-                    MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
-                    MESSAGEBOARD_LEGACY_GET_WRITES="true",
-                    # urllib's cookie jar returns a Secure cookie only over https; browsers also do
-                    # over http://127.0.0.1, which they count as a secure origin.
-                    MESSAGEBOARD_SESSION_COOKIE_SECURE="false") as live:
+    with LiveServer(
+        tmp_path / "gunicorn.log",
+        workers=2,
+        HOME=str(tmp_path / "home"),
+        MESSAGEBOARD_CONFIG="production",
+        MESSAGEBOARD_SECRET_KEY="live-server-test-secret",
+        MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
+        MESSAGEBOARD_LEGACY_GET_WRITES="true",
+        # urllib's cookie jar returns a Secure cookie only over https; browsers also do
+        # over http://127.0.0.1, which they count as a secure origin.
+        MESSAGEBOARD_SESSION_COOKIE_SECURE="false",
+    ) as live:
         live.add_editor()
         yield live
 
@@ -95,25 +98,80 @@ def test_no_control_socket_is_left_in_the_home_folder(server, tmp_path):
 
 
 def test_production_without_a_secret_stops_gunicorn_with_one_line(tmp_path):
-    environment = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MESSAGEBOARD_CONFIG": "production",
-                   "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"), "GUNICORN_BIND": "127.0.0.1:0"}
-    result = subprocess.run([GUNICORN, "--config", "config/gunicorn.conf.py"], cwd=PROJECT_ROOT,
-                            env=environment, capture_output=True, text=True, timeout=30)
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "MESSAGEBOARD_CONFIG": "production",
+        "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
+        "GUNICORN_BIND": "127.0.0.1:0",
+    }
+    result = subprocess.run(
+        [GUNICORN, "--config", "config/gunicorn.conf.py"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode != 0
     problems = [line for line in result.stderr.splitlines() if line.startswith("messageboard:")]
-    assert problems == ["messageboard: No secret key: set MESSAGEBOARD_SECRET_KEY, or MESSAGEBOARD_SECRET_KEY_FILE to a "
-                        "file holding one (make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')"]
+    assert problems == [
+        "messageboard: No secret key: set MESSAGEBOARD_SECRET_KEY, or MESSAGEBOARD_SECRET_KEY_FILE to a "
+        "file holding one (make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')"
+    ]
     assert "Traceback" not in result.stderr
 
 
 def test_production_without_built_assets_stops_gunicorn_with_one_line(tmp_path):
-    environment = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MESSAGEBOARD_CONFIG": "production",
-                   "MESSAGEBOARD_SECRET_KEY": "a-real-secret", "GUNICORN_BIND": "127.0.0.1:0",
-                   "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-                   "MESSAGEBOARD_ASSETS_BUILD_FOLDER": str(tmp_path / "never-built")}
-    result = subprocess.run([GUNICORN, "--config", "config/gunicorn.conf.py"], cwd=PROJECT_ROOT,
-                            env=environment, capture_output=True, text=True, timeout=30)
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "MESSAGEBOARD_CONFIG": "production",
+        "MESSAGEBOARD_SECRET_KEY": "a-real-secret",
+        "GUNICORN_BIND": "127.0.0.1:0",
+        "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
+        "MESSAGEBOARD_ASSETS_BUILD_FOLDER": str(tmp_path / "never-built"),
+    }
+    result = subprocess.run(
+        [GUNICORN, "--config", "config/gunicorn.conf.py"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode != 0
     problems = [line for line in result.stderr.splitlines() if line.startswith("messageboard:")]
-    assert problems == [f"messageboard: The static files are not built ({tmp_path}/never-built/manifest.json "
-                        "is missing): run `flask --app messageboard assets build`"]
+    assert problems == [
+        f"messageboard: The static files are not built ({tmp_path}/never-built/manifest.json "
+        "is missing): run `flask --app messageboard assets build`"
+    ]
+
+
+def test_gunicorn_will_not_start_on_a_database_without_the_schema_and_names_the_command(tmp_path):
+    server = LiveServer(
+        tmp_path / "gunicorn.log",
+        workers=1,
+        HOME=str(tmp_path / "home"),
+        MESSAGEBOARD_CONFIG="production",
+        MESSAGEBOARD_SECRET_KEY="live-server-test-secret",
+        MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
+    )
+    result = subprocess.run(
+        server.command(),
+        cwd=PROJECT_ROOT,
+        env=server.environment,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    problems = [line for line in output.splitlines() if line.startswith("messageboard:")]
+    assert problems == [
+        "messageboard: The database has no tables for the site yet: run "
+        "`flask --app messageboard db init` (make run does), then start the server again"
+    ], output
+    assert "Traceback" not in output
+    assert "Booting worker" not in output  # refused in the master, before any worker
