@@ -97,14 +97,8 @@ def test_no_control_socket_is_left_in_the_home_folder(server, tmp_path):
     assert not (tmp_path / "home" / ".gunicorn").exists()
 
 
-def test_production_without_a_secret_stops_gunicorn_with_one_line(tmp_path):
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "MESSAGEBOARD_CONFIG": "production",
-        "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-        "GUNICORN_BIND": "127.0.0.1:0",
-    }
+def refused_start(environment: dict) -> tuple[list[str], str]:
+    """Start gunicorn with ``environment`` and see it refuse: its ``messageboard:`` lines, and all it printed."""
     result = subprocess.run(
         [GUNICORN, "--config", "config/gunicorn.conf.py"],
         cwd=PROJECT_ROOT,
@@ -112,36 +106,42 @@ def test_production_without_a_secret_stops_gunicorn_with_one_line(tmp_path):
         capture_output=True,
         text=True,
         timeout=30,
+        check=False,
     )
-    assert result.returncode != 0
-    problems = [line for line in result.stderr.splitlines() if line.startswith("messageboard:")]
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    return [line for line in output.splitlines() if line.startswith("messageboard:")], output
+
+
+def test_production_without_a_secret_stops_gunicorn_with_one_line(tmp_path):
+    problems, output = refused_start(
+        {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "MESSAGEBOARD_CONFIG": "production",
+            "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
+            "GUNICORN_BIND": "127.0.0.1:0",
+        }
+    )
     assert problems == [
         "messageboard: No secret key: set MESSAGEBOARD_SECRET_KEY, or MESSAGEBOARD_SECRET_KEY_FILE to a "
         "file holding one (make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')"
     ]
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in output
 
 
 def test_production_without_built_assets_stops_gunicorn_with_one_line(tmp_path):
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "MESSAGEBOARD_CONFIG": "production",
-        "MESSAGEBOARD_SECRET_KEY": "a-real-secret",
-        "GUNICORN_BIND": "127.0.0.1:0",
-        "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-        "MESSAGEBOARD_ASSETS_BUILD_FOLDER": str(tmp_path / "never-built"),
-    }
-    result = subprocess.run(
-        [GUNICORN, "--config", "config/gunicorn.conf.py"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=30,
+    problems, _ = refused_start(
+        {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "MESSAGEBOARD_CONFIG": "production",
+            "MESSAGEBOARD_SECRET_KEY": "a-real-secret",
+            "GUNICORN_BIND": "127.0.0.1:0",
+            "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
+            "MESSAGEBOARD_ASSETS_BUILD_FOLDER": str(tmp_path / "never-built"),
+        }
     )
-    assert result.returncode != 0
-    problems = [line for line in result.stderr.splitlines() if line.startswith("messageboard:")]
     assert problems == [
         f"messageboard: The static files are not built ({tmp_path}/never-built/manifest.json "
         "is missing): run `flask --app messageboard assets build`"
@@ -157,18 +157,7 @@ def test_gunicorn_will_not_start_on_a_database_without_the_schema_and_names_the_
         MESSAGEBOARD_SECRET_KEY="live-server-test-secret",
         MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
     )
-    result = subprocess.run(
-        server.command(),
-        cwd=PROJECT_ROOT,
-        env=server.environment,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output
-    problems = [line for line in output.splitlines() if line.startswith("messageboard:")]
+    problems, output = refused_start(server.environment)
     assert problems == [
         "messageboard: The database has no tables for the site yet: run "
         "`flask --app messageboard db init` (make run does), then start the server again"
