@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import flask_assets
 import pytest
-from flask import Flask, g, session
+from flask import Flask, current_app, g, session
 from flask.cli import FlaskGroup
 from flask_login import LoginManager, UserMixin, current_user
 from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError
@@ -314,3 +314,10 @@ def test_flask_runs_before_request_functions_in_the_order_registered():
     app.add_url_rule("/", "index", lambda: "page")
     assert app.test_client().get("/").status_code == 200
     assert ran == ["first", "second"]
+
+
+def test_flask_current_app_gives_the_app_itself_through_get_current_object():
+    """messageboard/export/commands.py hands the real app (not the proxy) to the export's worker processes."""
+    app = Flask(__name__)
+    with app.app_context():
+        assert current_app._get_current_object() is app

@@ -40,6 +40,7 @@ def export_command(out: Path, base_url: str | None, relative: bool, with_stylegu
     if base_url and relative:
         raise click.UsageError("--base-url and --relative are two different ways to link: choose one")
     options = ExportOptions(out=out, base_path=base_path(base_url), relative=relative, styleguide=with_styleguide)
+    # pinned by tests/test_library_contracts.py::test_flask_current_app_gives_the_app_itself_through_get_current_object
     app = current_app._get_current_object()
     if with_styleguide:
         mount_styleguide(app)
