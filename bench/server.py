@@ -68,7 +68,10 @@ def gunicorn(name: str, app_uri: str, environment: Mapping[str, str], workers: i
 
 @contextmanager
 def flask_dev_server(name: str, environment: Mapping[str, str]) -> Iterator[Server]:
-    """Run `flask run --debug`, reloader and debugger on, as `make dev` does; stop it on leaving."""
+    """Run `flask db init`, then `flask run --debug`, reloader and debugger on, as `make dev` does; stop it
+    on leaving."""
+    init = [sys.executable, "-m", "flask", "--app", "messageboard", "db", "init"]
+    subprocess.run(init, cwd=PROJECT_ROOT, env=dict(environment), capture_output=True, check=True)
     port = free_port()
     command = [
         sys.executable,
