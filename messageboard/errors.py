@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from jinja2 import TemplateSyntaxError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, ServiceUnavailable
 
+from messageboard.core import shown_path
 from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
 from messageboard.extensions import login_manager
 from messageboard.request_limits import body_too_large
@@ -90,6 +91,4 @@ def _shown_path(error: TemplateSyntaxError) -> str:
     """The template's file relative to the project where it is inside it (a theme may not be)."""
     if not error.filename:
         return error.name or "<template>"
-    path = Path(error.filename)
-    root = Path(current_app.root_path).parent
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    return shown_path(Path(error.filename))

@@ -32,7 +32,6 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 URLENCODED = "application/x-www-form-urlencoded"
-MULTIPART = "multipart/form-data"
 # The requests whose form the site reads (the CSRF check, the views): a body nothing reads, on a GET
 # or to a URL no view answers, is not looked at, as werkzeug would not look at it either.
 FORM_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -64,16 +64,6 @@ def seconds(name: str, default: float) -> Setting:
     )
 
 
-def text(name: str, default: str | None, *, optional: bool = False) -> Setting:
-    """A string (or None, where ``optional``): a path, a name."""
-    return Setting(
-        name,
-        default,
-        lambda value: isinstance(value, str) or (optional and value is None),
-        "{name} must be a string" + (" or null" if optional else "") + ", not {value}",
-    )
-
-
 def path(name: str, default: str | None) -> Setting:
     """A file or folder, relative to the project unless absolute; None where the feature has a fallback."""
     return Setting(
@@ -93,6 +83,3 @@ def check_all(settings: tuple[Setting, ...], values: Mapping) -> None:
 def defaults(settings: tuple[Setting, ...]) -> dict:
     """The default of each setting, by name."""
     return {setting.name: setting.default for setting in settings}
-
-
-FeatureCheck = Callable[[Mapping], None]

@@ -13,7 +13,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, TemplateNotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
-from messageboard.core import PROJECT_ROOT, ConfigError, template_folders
+from messageboard.core import ConfigError, project_path, shown_path, template_folders
 from messageboard.store import Message
 from messageboard.styleguide.states import FORM_FIELD_ARGUMENT, PAGES
 from messageboard.validation import InvalidMessage, check_key, check_text
@@ -79,16 +79,6 @@ class Fixtures:
         return groups
 
 
-def fixtures_path(setting: str) -> Path:
-    """The fixtures file a STYLEGUIDE_FIXTURES setting names; relative paths are from the project."""
-    return PROJECT_ROOT / setting
-
-
-def shown(path: Path) -> str:
-    """A path as messages show it: from the project where it is inside it."""
-    return str(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path)
-
-
 def modified(path: Path) -> int | None:
     """When the file last changed (None if it is gone), to notice edits."""
     try:
@@ -103,7 +93,7 @@ def load_fixtures(path: Path, templates: Environment) -> Fixtures:
         stamp, content = modified(path), path.read_bytes()
     except OSError as error:
         raise ConfigError(
-            f"STYLEGUIDE_FIXTURES names {shown(path)}, which cannot be read ({error.strerror}): "
+            f"STYLEGUIDE_FIXTURES names {shown_path(path)}, which cannot be read ({error.strerror}): "
             "fix the path, or turn the styleguide off with MESSAGEBOARD_STYLEGUIDE=false"
         ) from None
     try:
@@ -112,16 +102,16 @@ def load_fixtures(path: Path, templates: Environment) -> Fixtures:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise ConfigError(
-            f"{shown(path)} is not valid YAML{where}: {getattr(error, 'problem', None) or error}"
+            f"{shown_path(path)} is not valid YAML{where}: {getattr(error, 'problem', None) or error}"
         ) from None
     except _Problem as problem:
-        raise ConfigError(f"{shown(path)}: {problem}") from None
+        raise ConfigError(f"{shown_path(path)}: {problem}") from None
 
 
 def check_fixtures(settings: Mapping) -> None:
     """Raise ConfigError if the fixtures file the settings name is wrong; for a server's checks, before any app."""
     load_fixtures(
-        fixtures_path(settings["STYLEGUIDE_FIXTURES"]), Environment(loader=FileSystemLoader(template_folders(settings)))
+        project_path(settings["STYLEGUIDE_FIXTURES"]), Environment(loader=FileSystemLoader(template_folders(settings)))
     )
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, render_template
 
-from messageboard.core import ConfigError
+from messageboard.core import ConfigError, project_path, shown_path
 from messageboard.render_mode import render_mode, set_render_mode
-from messageboard.styleguide.fixtures import Fixtures, fixtures_path, load_fixtures, modified, shown
+from messageboard.styleguide.fixtures import Fixtures, load_fixtures, modified
 from messageboard.styleguide.states import PAGES, render_macro
 
 URL_PREFIX = "/_styleguide"
@@ -19,7 +19,7 @@ bp = Blueprint("styleguide", __name__, url_prefix=URL_PREFIX)
 def load_on_start(state) -> None:
     """Read the fixtures when the styleguide is mounted, so a bad file stops the start."""
     app: Flask = state.app
-    app.extensions[_EXTENSION_KEY] = load_fixtures(fixtures_path(app.config["STYLEGUIDE_FIXTURES"]), app.jinja_env)
+    app.extensions[_EXTENSION_KEY] = load_fixtures(project_path(app.config["STYLEGUIDE_FIXTURES"]), app.jinja_env)
 
 
 def fixtures(app: Flask | None = None) -> Fixtures:
@@ -58,7 +58,7 @@ def state(name: str):
     response = current_app.make_response(PAGES[chosen.template].render(chosen.data))
     if response.status_code != chosen.status:
         raise ConfigError(
-            f"{shown(loaded.path)}: state {name!r} says the real page answers {chosen.status}, "
+            f"{shown_path(loaded.path)}: state {name!r} says the real page answers {chosen.status}, "
             f"but it answers {response.status_code}: correct its status"
         )
     response.status_code = 200
