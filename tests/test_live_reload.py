@@ -226,3 +226,11 @@ def test_a_stylesheet_a_page_request_rebuilt_first_is_still_swapped(dev_app, dev
 
     [event] = events_after(watcher, 0)
     assert event.kind == "css"
+
+
+@pytest.mark.parametrize("since", ["²", "9" * 5000, "-1"])
+def test_a_stream_asked_from_a_number_that_is_not_one_starts_from_the_beginning(dev_app, since):
+    """Not a 500: the number goes through the one whole-number rule (core.whole_number)."""
+    with dev_app.test_client().get(f"/_live-reload/events?since={since}", buffered=False) as stream:
+        assert stream.status_code == 200 and stream.mimetype == "text/event-stream"
+        assert next(stream.response).startswith(b"retry: ")
