@@ -1,7 +1,6 @@
 """gunicorn settings for messageboard; bind and workers come from the environment."""
 
 import os
-import sys
 from pathlib import Path
 
 # Import the app from the project folder whatever the current directory.
@@ -38,7 +37,7 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 def on_starting(server):
     """Check the settings, the built assets, the database and its tables once, in the master, so a
     problem stops it in one line."""
-    from messageboard.core import ConfigError
+    from messageboard.core import ConfigError, stop_on
     from messageboard.startup import check_can_serve, check_database_answers, check_schema
 
     try:
@@ -46,8 +45,7 @@ def on_starting(server):
         check_database_answers()
         check_schema()
     except ConfigError as problem:
-        print(f"messageboard: {problem}", file=sys.stderr)
-        sys.exit(1)
+        stop_on(problem)
 
 
 def post_worker_init(worker):

@@ -1,5 +1,21 @@
-"""The error every misconfiguration raises."""
+"""The error every misconfiguration raises, and the one line that reports it."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
 
 
 class ConfigError(Exception):
     """A setting is missing or wrong; the message is one line saying what to set."""
+
+
+def problem_line(problem: ConfigError) -> str:
+    """The line every server and command prints for a misconfiguration."""
+    return f"messageboard: {problem}"
+
+
+def stop_on(problem: ConfigError) -> NoReturn:
+    """Print ``problem`` as its one line on stderr and end the process with status 1."""
+    print(problem_line(problem), file=sys.stderr, flush=True)
+    sys.exit(1)
