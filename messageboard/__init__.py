@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
+import click
 from flask import Flask
 from jinja2 import FileSystemLoader
 
 from messageboard import auth, commands, errors, export, legacy, messages, styleguide
 from messageboard.assets import build_paths, init_assets
-from messageboard.core import template_folders
+from messageboard.core import ConfigError, stop_on, template_folders
 from messageboard.extensions import csrf, db
 from messageboard.http_security import init_http_security
 from messageboard.page_cache import init_page_cache
@@ -19,6 +21,27 @@ from messageboard.request_limits import init_request_limits
 from messageboard.settings import instance_folder, load_settings
 
 
+def stops_commands_on_config_errors(factory):
+    """Under a ``flask`` command, end the command with a misconfiguration's one line and status 1.
+
+    Flask's command line prints any error while loading the app as a traceback, and goes on to say
+    the command does not exist; servers and tests call the factory outside a command and get the
+    ConfigError itself.
+    """
+
+    @functools.wraps(factory)
+    def factory_for_commands(*args, **kwargs):
+        try:
+            return factory(*args, **kwargs)
+        except ConfigError as problem:
+            if click.get_current_context(silent=True) is None:
+                raise
+            stop_on(problem)
+
+    return factory_for_commands
+
+
+@stops_commands_on_config_errors
 def create_app(config=None, *, instance_path: str | Path | None = None, **overrides) -> Flask:
     """Build the app: settings from their layers, extensions, blueprints, error pages, commands.
 

@@ -3,16 +3,11 @@
 from flask import request
 from flask_wtf import FlaskForm
 
-from messageboard.core.setting import Setting
+from messageboard.core.setting import Setting, optional_seconds
 
 SETTINGS: tuple[Setting, ...] = (
     # Seconds a form's CSRF token stays valid: a form open longer asks to be reloaded (None: forever).
-    Setting(
-        "WTF_CSRF_TIME_LIMIT",
-        3600 * 8,
-        lambda value: value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0),
-        "{name} must be a whole number of seconds above 0, or null for no limit, not {value}",
-    ),
+    optional_seconds("WTF_CSRF_TIME_LIMIT", 3600 * 8, none_means="no limit"),
 )
 
 

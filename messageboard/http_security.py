@@ -27,7 +27,7 @@ from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wsgi import get_host
 
 from messageboard.core import ConfigError
-from messageboard.core.setting import Setting, whole
+from messageboard.core.setting import Setting, read_names, whole
 
 # Hop counts for werkzeug's ProxyFix, one per X-Forwarded-* header.
 PROXY_FIX_SETTINGS = (
@@ -43,7 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     whole("HSTS_SECONDS", 0, least=0, note="0: off"),
     # Host names the site answers to, e.g. ["example.org", ".example.org"] (a leading dot: that
     # name and its subdomains); any other Host header gets a 400 page, static files too. None: any.
-    Setting("TRUSTED_HOSTS", None),
+    # Read from text as a JSON list or names separated by commas; check_settings says what is wrong.
+    Setting("TRUSTED_HOSTS", None, parse=read_names),
     # Proxies in front of the site, as hop counts per X-Forwarded-* header (werkzeug's ProxyFix);
     # 0 ignores the header, so a visitor cannot forge their address or scheme without a proxy.
     *(whole(name, 0, least=0, note="0: off") for name in PROXY_FIX_SETTINGS),
@@ -57,14 +58,16 @@ def check_settings(values: Mapping) -> None:
     if hosts is not None and (not isinstance(hosts, list | tuple) or not hosts):
         raise ConfigError(
             f"TRUSTED_HOSTS must be a list of host names, like {TRUSTED_HOSTS_EXAMPLE}, "
-            f"or null to answer any host, not {hosts!r}"
+            f"or null to answer any host, not {hosts!r}",
+            setting="TRUSTED_HOSTS",
         )
     for host in hosts or ():
         if not isinstance(host, str) or not _is_host_name(host.removeprefix(".")):
             raise ConfigError(
                 f"TRUSTED_HOSTS has {host!r}, which is not a host name: write names like "
                 f"{TRUSTED_HOSTS_EXAMPLE} (a leading dot also accepts subdomains), without scheme "
-                "or path"
+                "or path",
+                setting="TRUSTED_HOSTS",
             )
 
 

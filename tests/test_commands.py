@@ -34,7 +34,7 @@ def test_config_prints_each_setting_with_its_source_and_masks_secrets(make_app, 
     lines = config_lines(app.test_cli_runner().invoke(args=["config"]))
     assert lines["SECRET_KEY"] == "SECRET_KEY = '********'  [class config.settings.TestingConfig]"
     assert lines["DATABASE_URL"] == f"DATABASE_URL = 'sqlite:///{tmp_path}/other.sqlite3'  [create_app() arguments]"
-    assert lines["MESSAGES_PER_PAGE"] == "MESSAGES_PER_PAGE = 20  [class config.settings.TestingConfig]"
+    assert lines["MESSAGES_PER_PAGE"] == "MESSAGES_PER_PAGE = 20  [default]"
     assert lines["SESSION_COOKIE_NAME"].endswith("[Flask or extension default]")
     assert "testing-only-not-secret" not in "".join(lines.values())
 

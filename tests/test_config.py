@@ -196,7 +196,7 @@ def test_secret_key_file_that_is_missing_or_empty_fails(tmp_path, content, probl
         ("MESSAGES_PER_PAGE", "0", "MESSAGES_PER_PAGE must be a whole number from 1 to 1000, not 0"),
         ("STATIC_URL_PATH", "static", "STATIC_URL_PATH must start with '/'"),
         ("STATIC_FOLDER", "/no/such/folder", "STATIC_FOLDER names /no/such/folder, which is not a folder"),
-        ("LEGACY_GET_WRITES", "yes", "LEGACY_GET_WRITES must be true or false, not 'yes'"),
+        ("LEGACY_GET_WRITES", "maybe", "LEGACY_GET_WRITES must be true or false, not 'maybe'"),
         (
             "DATABASE_URL",
             "postgres://site@db/site",

@@ -30,9 +30,9 @@ SETTINGS: tuple[Setting, ...] = (
     # Rebuild changed assets before a page request; elsewhere the app never builds.
     flag("ASSETS_AUTO_BUILD", False),
     # Flask-Assets' own settings, fixed: the build keeps its own manifest and cache.
-    Setting("ASSETS_DEBUG", False),
-    Setting("ASSETS_CACHE", False),
-    Setting("ASSETS_MANIFEST", False),
+    flag("ASSETS_DEBUG", False),
+    flag("ASSETS_CACHE", False),
+    flag("ASSETS_MANIFEST", False),
 )
 
 
@@ -41,11 +41,13 @@ def check_settings(values: Mapping) -> None:
     folder = values.get("STATIC_FOLDER")
     if folder is not None and not static_folder_path(values).is_dir():
         raise ConfigError(
-            f"STATIC_FOLDER names {folder}, which is not a folder: set it to the folder holding css/, js/ and images/"
+            f"STATIC_FOLDER names {folder}, which is not a folder: set it to the folder holding css/, js/ and images/",
+            setting="STATIC_FOLDER",
         )
     theme = values.get("THEME_FOLDER")
     if theme is not None and not theme_folder_path(values).is_dir():
         raise ConfigError(
             f"THEME_FOLDER names {theme}, which is not a folder: set it to a folder holding "
-            "templates/ and/or static/, or unset MESSAGEBOARD_THEME_FOLDER"
+            "templates/ and/or static/, or unset MESSAGEBOARD_THEME_FOLDER",
+            setting="THEME_FOLDER",
         )

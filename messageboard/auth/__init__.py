@@ -13,7 +13,7 @@ from messageboard.auth.editors import Editor, get_editor
 from messageboard.auth.permissions import editor_required, may_edit
 from messageboard.auth.views import bp
 from messageboard.core import stored_number
-from messageboard.core.setting import Setting, flag, whole
+from messageboard.core.setting import Setting, flag, text, whole
 from messageboard.extensions import login_manager
 
 __all__ = ["SETTINGS", "bp", "editor_required", "init_auth", "may_edit"]
@@ -26,12 +26,7 @@ SETTINGS: tuple[Setting, ...] = (
     whole("LOGIN_FAILURE_WINDOW", 15 * 60, least=1),
     # The session cookie: never readable by scripts, not sent on cross-site POSTs, HTTPS only.
     flag("SESSION_COOKIE_HTTPONLY", True),
-    Setting(
-        "SESSION_COOKIE_SAMESITE",
-        "Lax",
-        lambda value: value in ("Lax", "Strict", "None", None),
-        "{name} must be 'Lax', 'Strict', 'None' or null, not {value}",
-    ),
+    text("SESSION_COOKIE_SAMESITE", "Lax", choices=("Lax", "Strict", "None"), nullable=True),
     flag("SESSION_COOKIE_SECURE", True),
 )
 

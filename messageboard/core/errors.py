@@ -7,7 +7,15 @@ from typing import NoReturn
 
 
 class ConfigError(Exception):
-    """A setting is missing or wrong; the message is one line saying what to set."""
+    """A setting is missing or wrong; the message is one line saying what to set.
+
+    ``setting`` names the one setting at fault, where there is one, so that the message can say
+    which layer set it.
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None):
+        super().__init__(message)
+        self.setting = setting
 
 
 def problem_line(problem: ConfigError) -> str:

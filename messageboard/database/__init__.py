@@ -14,8 +14,9 @@ from typing import Protocol
 
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
+from messageboard.core import project_path
 from messageboard.database import postgres, sqlite
 from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
 from messageboard.database.schema import messages, metadata
@@ -51,7 +52,7 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         """Create the app's engine from ``DATABASE_URL`` (default: a file in the instance folder)."""
-        url = make_url(app.config["DATABASE_URL"] or default_sqlite_url(Path(app.instance_path)))
+        url = database_url(app.config["DATABASE_URL"], Path(app.instance_path))
         backend = BACKENDS[url.get_backend_name()]  # settings checked the name at start-up
         engine = backend.create_engine(url, app.config)
         app.extensions[_EXTENSION_KEY] = BoundDatabase(engine, backend, backend.change_counter(engine, app.config))
@@ -140,6 +141,16 @@ def connection_problem(config) -> str | None:
     finally:
         engine.dispose()
     return None
+
+
+def database_url(setting: str | None, instance_path: Path) -> URL:
+    """The URL ``DATABASE_URL`` names, an SQLite file's relative path taken from the project folder
+    as every path setting's is; without the setting, a file in the instance folder."""
+    url = make_url(setting or default_sqlite_url(instance_path))
+    file = url.database
+    if url.get_backend_name() == "sqlite" and file and file != ":memory:" and not file.startswith("file:"):
+        url = url.set(database=str(project_path(file).resolve()))
+    return url
 
 
 def default_sqlite_url(instance_path: Path) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from messageboard.core import ConfigError
-from messageboard.core.setting import Setting, seconds, whole
+from messageboard.core.setting import Setting, seconds, text, whole
 
 # The one driver each database is used through (DATABASE_URL names both: postgresql+psycopg://).
 SUPPORTED_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
@@ -16,7 +16,7 @@ URL_EXAMPLES = "sqlite:////path/to/file.sqlite3 or postgresql+psycopg://user:pas
 
 SETTINGS: tuple[Setting, ...] = (
     # None means "an SQLite file in the instance folder" (see messageboard.database).
-    Setting("DATABASE_URL", None),
+    text("DATABASE_URL", None),
     # Seconds a writer waits for another writer's lock before giving up (SQLite busy_timeout).
     seconds("DATABASE_BUSY_TIMEOUT", 10),
     # PostgreSQL: connections each worker process may hold for its requests, never more; a sync
