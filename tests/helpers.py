@@ -17,6 +17,13 @@ def clean_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if not name.startswith("MESSAGEBOARD_")}
 
 
+def settings_for(instance_path, environ=None, config=None, **overrides):
+    """Resolve settings with ``instance_path`` as instance folder and only ``environ`` as environment."""
+    from messageboard.settings import load_settings
+
+    return load_settings(config, instance_path=instance_path, overrides=overrides, environ=environ or {})
+
+
 def parse(response) -> BeautifulSoup:
     """Parse a response's HTML."""
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")

@@ -5,7 +5,7 @@ import pytest
 from config.settings import DevelopmentConfig, ProductionConfig
 from messageboard import create_app
 from messageboard.core import ConfigError
-from messageboard.settings import load_settings
+from tests.helpers import settings_for
 
 
 class CustomConfig(ProductionConfig):
@@ -13,11 +13,6 @@ class CustomConfig(ProductionConfig):
 
     SECRET_KEY = "custom-secret"
     MESSAGES_PER_PAGE = 7
-
-
-def settings_for(tmp_path, environ=None, config=None, **overrides):
-    """Resolve settings with an instance folder in ``tmp_path`` and only ``environ`` as environment."""
-    return load_settings(config, instance_path=tmp_path, overrides=overrides, environ=environ or {})
 
 
 @pytest.mark.parametrize(

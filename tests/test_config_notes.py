@@ -7,8 +7,7 @@ import sys
 import pytest
 
 from messageboard.core import ConfigError
-from messageboard.settings import load_settings
-from tests.helpers import clean_environment
+from tests.helpers import clean_environment, settings_for
 
 # The notes' own example: `app.config.from_object('yourapplication.default_settings')`.
 DEFAULT_SETTINGS = """\
@@ -36,10 +35,6 @@ def yourapplication(tmp_path, monkeypatch):
     yield package.parent
     for name in [name for name in sys.modules if name.split(".")[0] == "yourapplication"]:
         del sys.modules[name]
-
-
-def settings_for(tmp_path, environ):
-    return load_settings(instance_path=tmp_path / "instance", environ=environ)
 
 
 def test_from_object_takes_a_module_by_dotted_path(tmp_path, yourapplication):

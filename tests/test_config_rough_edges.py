@@ -10,14 +10,9 @@ import pytest
 
 from messageboard.core import PROJECT_ROOT, ConfigError
 from messageboard.extensions import db
-from messageboard.settings import load_settings
-from tests.helpers import clean_environment, parse
+from tests.helpers import clean_environment, parse, settings_for
 
 PRODUCTION = {"MESSAGEBOARD_CONFIG": "production"}
-
-
-def settings_for(tmp_path, environ):
-    return load_settings(instance_path=tmp_path, environ=environ)
 
 
 def flask_command(*args: str, environment: dict, cwd=PROJECT_ROOT) -> subprocess.CompletedProcess:
