@@ -5,7 +5,7 @@ from pathlib import Path
 
 # Import the app from the project folder whatever the current directory.
 chdir = str(Path(__file__).resolve().parent.parent)
-wsgi_app = "messageboard.wsgi:app"
+wsgi_app = "messageboard.wsgi:application"
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # Sync workers each serve one request at a time: two per core keeps the cores busy while one
@@ -38,12 +38,10 @@ def on_starting(server):
     """Check the settings, the built assets, the database and its tables once, in the master, so a
     problem stops it in one line."""
     from messageboard.core import ConfigError, stop_on
-    from messageboard.startup import check_can_serve, check_database_answers, check_schema
+    from messageboard.startup import check_first_start
 
     try:
-        check_can_serve()
-        check_database_answers()
-        check_schema()
+        check_first_start()
     except ConfigError as problem:
         stop_on(problem)
 

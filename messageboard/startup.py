@@ -10,6 +10,38 @@ from messageboard.styleguide.fixtures import check_fixtures
 
 INIT_COMMAND = "flask --app messageboard db init"
 
+# Set by check_first_start; the worker processes a server forks afterwards (gunicorn's) inherit it.
+_first_start_checked = False
+
+
+def check_first_start() -> None:
+    """Raise ConfigError if a server must not start: what ``check_can_serve`` checks, then the
+    database's answer and its tables, once, before any worker (gunicorn's master, uWSGI's, Waitress)."""
+    global _first_start_checked
+    check_can_serve()
+    check_database_answers()
+    check_schema()
+    _first_start_checked = True
+
+
+def check_loaded_again() -> None:
+    """Raise ConfigError if a process a server may start again later must not serve (a replaced
+    gunicorn or uWSGI lazy-apps worker, a mod_wsgi daemon process).
+
+    What ``check_can_serve`` checks, and, unless the process was forked from one that checked the
+    first start, the tables where the database answers: one that does not answer is an outage the
+    process must start through, answering 503 until it ends, but tables missing from one that
+    answers would make every page a 500.
+    """
+    check_can_serve()
+    if _first_start_checked:
+        return
+    try:
+        check_database_answers()
+    except ConfigError:
+        return
+    check_schema()
+
 
 def check_can_serve() -> None:
     """Raise ConfigError if the settings are wrong, the styleguide's fixtures are, or, where the app
