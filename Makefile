@@ -27,7 +27,15 @@ help: ## List the targets
 
 install: $(VENV)/.installed node_modules/.installed ## Create .venv from the lock file and install npm packages
 
+# pip builds two of the WSGI servers the tests run, from the lock: uWSGI with gcc against Python's
+# headers, mod_wsgi also against Apache's (apxs). Debian's apache2-dev has those, apache2 serves,
+# python3-dev has Debian's python3's headers (other Pythons bring their own).
+HAS_PYTHON_HEADERS := $(PYTHON) -c 'import pathlib, sysconfig, sys; sys.exit(not pathlib.Path(sysconfig.get_paths()["include"], "Python.h").exists())'
+BUILD_PACKAGES := apache2 apache2-dev python3-dev
+
 $(VENV)/.installed: requirements-dev.lock
+	@{ command -v apxs && $(HAS_PYTHON_HEADERS); } >/dev/null || { echo "uWSGI and mod_wsgi build against Apache and Python: installing $(BUILD_PACKAGES) from Debian's packages"; \
+		apt-get install -y -qq $(BUILD_PACKAGES) >/dev/null || { apt-get update -qq && apt-get install -y -qq $(BUILD_PACKAGES); }; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
