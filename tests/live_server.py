@@ -1,4 +1,5 @@
-"""Start the real gunicorn, with the project's own config file, on a free port for a test."""
+"""Start a real WSGI server on a free port for a test: gunicorn with the project's own config file,
+and uWSGI, Waitress and mod_wsgi-express on messageboard/wsgi.py as the README starts them."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ from messageboard.core import PROJECT_ROOT
 from tests.helpers import form_fields
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+UWSGI = str(Path(sys.executable).with_name("uwsgi"))
+WAITRESS = str(Path(sys.executable).with_name("waitress-serve"))
+MOD_WSGI_EXPRESS = str(Path(sys.executable).with_name("mod_wsgi-express"))
+# Apache will not serve as root, and mod_wsgi-express asks root for another user to run as, which
+# could not read this Python (/root is private). Run by root, the test runs it in a user namespace
+# of its own, as this user: the same files, seen as its owner's, with no root to refuse.
+AS_NOBODY = ["unshare", "--user", "--map-user=65534", "--map-group=65534"] if os.geteuid() == 0 else []
 # The editor the server tests log in as.
 EDITOR, EDITOR_PASSWORD = "tester", "a long enough password"
 
@@ -36,6 +44,9 @@ def free_port() -> int:
 
 class LiveServer:
     """gunicorn serving messageboard with ``environment`` added to a clean environment."""
+
+    # Whether refused_start asks the server for a page while it refuses.
+    probed_while_refusing = True
 
     def __init__(self, log_path: Path, workers: int = 2, **environment: str):
         self.port = free_port()
@@ -52,6 +63,13 @@ class LiveServer:
     def start(self, timeout: float = 20) -> Self:
         """Create the schema as `make run` does, start the server and wait until it answers, raising with
         its log if it does not."""
+        self.init_database()
+        self.launch()
+        self.wait_until_answering("/hello", timeout)
+        return self
+
+    def init_database(self) -> None:
+        """Run `flask db init` with this server's settings, starting its log afresh."""
         with open(self.log_path, "wb") as log:
             # A database that cannot be reached fails here too; the server then says why, in one line.
             subprocess.run(
@@ -62,6 +80,10 @@ class LiveServer:
                 stderr=subprocess.STDOUT,
                 check=False,
             )
+
+    def launch(self) -> None:
+        """Start the server's process, in a process group of its own, writing into the log."""
+        with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 self.command(),
                 cwd=PROJECT_ROOT,
@@ -70,17 +92,49 @@ class LiveServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def wait_until_answering(self, path: str, timeout: float, *, any_status: bool = False) -> int:
+        """Wait until ``path`` answers 2xx (or, with ``any_status``, anything at all); return the status.
+        Raise with the log if the server exits or does not answer in time."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.command()[0]} exited with {self.process.returncode}:\n{self.log()}")
             try:
-                urllib.request.urlopen(self.url + "/hello", timeout=5).close()
-                return self
+                with urllib.request.urlopen(self.url + path, timeout=5) as response:
+                    return response.status
+            except urllib.error.HTTPError as error:
+                error.close()
+                if any_status:
+                    return error.code
+                time.sleep(0.1)
             except OSError:  # refused while starting, or timed out on a first request that builds
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"{self.command()[0]} did not answer within {timeout} s:\n{self.log()}")
+
+    def refused_start(self, timeout: float = 30) -> Refusal:
+        """Start the server expecting it to refuse: wait for it to exit, asking for ``/hello`` meanwhile."""
+        self.launch()
+        answers = []
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None:
+            if time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"{self.command()[0]} kept running for {timeout} s:\n{self.log()}")
+            if not self.probed_while_refusing:
+                time.sleep(0.05)
+                continue
+            try:
+                with urllib.request.urlopen(self.url + "/hello", timeout=1) as response:
+                    answers.append(response.status)
+            except urllib.error.HTTPError as error:
+                error.close()
+                answers.append(error.code)
+            except OSError:
+                time.sleep(0.05)
+        self.stop()  # what the server left behind in its process group, if anything
+        return Refusal(self.process.returncode, self.log(), answers)
 
     def command(self) -> list[str]:
         """The server's command line."""
@@ -134,6 +188,116 @@ class DevServer(LiveServer):
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=15)
         return self.process.returncode if self.process else None
+
+
+@dataclass
+class Refusal:
+    """How a server refused to start: its exit status, all it printed, and what it answered meanwhile."""
+
+    returncode: int
+    output: str
+    answers: list[int]
+
+    def problems(self) -> list[str]:
+        """The ``messageboard:`` lines, from where each starts (Apache's error log puts its own prefix first)."""
+        return [line[line.index("messageboard: ") :] for line in self.output.splitlines() if "messageboard: " in line]
+
+
+class GroupServer(LiveServer):
+    """A server stopped through its main process, then made sure of through its process group."""
+
+    stop_signal = signal.SIGTERM
+
+    def stop(self) -> int | None:
+        """Send the main process ``stop_signal`` and wait; then kill anything left in its group."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(self.stop_signal)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return self.process.returncode if self.process else None
+
+
+class UwsgiServer(GroupServer):
+    """uWSGI on messageboard/wsgi.py, speaking HTTP itself: a master and ``workers`` processes."""
+
+    # SIGTERM makes uWSGI 2.0's master reload everything; SIGINT stops it.
+    stop_signal = signal.SIGINT
+
+    def __init__(self, log_path: Path, workers: int = 2, *, options: tuple[str, ...] = (), **environment: str):
+        super().__init__(log_path, workers, **environment)
+        self.workers, self.options = workers, options
+
+    def command(self) -> list[str]:
+        """uwsgi with the file, its bind and its processes, nothing else."""
+        return [
+            UWSGI,
+            f"--http-socket=127.0.0.1:{self.port}",
+            "--master",
+            f"--processes={self.workers}",
+            *self.options,
+            "--wsgi-file=messageboard/wsgi.py",
+        ]
+
+
+class WaitressServer(GroupServer):
+    """waitress-serve on messageboard.wsgi:application: one process, ``threads`` threads."""
+
+    def __init__(self, log_path: Path, threads: int = 4, **environment: str):
+        super().__init__(log_path, **environment)
+        self.threads = threads
+
+    def command(self) -> list[str]:
+        """waitress-serve with its bind and threads."""
+        return [
+            WAITRESS,
+            f"--listen=127.0.0.1:{self.port}",
+            f"--threads={self.threads}",
+            "messageboard.wsgi:application",
+        ]
+
+
+class ModWsgiServer(GroupServer):
+    """Apache with mod_wsgi, started by mod_wsgi-express on messageboard/wsgi.py: ``workers`` daemon
+    processes of two threads, behind Apache's own. Its server root (httpd.conf, error_log) is
+    ``server_root``; ``log_to_terminal`` sends Apache's error log to the test's log instead."""
+
+    # A request sent while the daemon processes fail waits in their queue until mod_wsgi-express's
+    # queue timeout, and Apache's shutdown waits for it.
+    probed_while_refusing = False
+
+    def __init__(
+        self, log_path: Path, workers: int = 2, *, server_root: Path, log_to_terminal: bool = False, **environment: str
+    ):
+        super().__init__(log_path, workers, **environment)
+        self.workers, self.server_root, self.log_to_terminal = workers, server_root, log_to_terminal
+
+    def command(self) -> list[str]:
+        """mod_wsgi-express start-server with the file, its bind, its server root and its processes."""
+        return [
+            *AS_NOBODY,
+            MOD_WSGI_EXPRESS,
+            "start-server",
+            "messageboard/wsgi.py",
+            "--host=127.0.0.1",
+            f"--port={self.port}",
+            f"--server-root={self.server_root}",
+            f"--processes={self.workers}",
+            "--threads=2",
+            *(["--log-to-terminal"] if self.log_to_terminal else []),
+        ]
+
+    def log(self) -> str:
+        """What mod_wsgi-express printed, then Apache's error log."""
+        error_log = self.server_root / "error_log"
+        return super().log() + (error_log.read_text(errors="replace") if error_log.exists() else "")
 
 
 def worker_pids(master_pid: int) -> list[int]:
