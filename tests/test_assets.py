@@ -43,6 +43,13 @@ def site(tmp_path):
     }
 
 
+def built_app(make_app, site):
+    """An app on ``site``, its assets built as its first page request would build them."""
+    app = make_app(**site)
+    app.extensions["messageboard.assets"].build()
+    return app
+
+
 def manifest_of(site) -> Manifest:
     """The manifest the last build of ``site`` wrote."""
     return Manifest.load(Path(site["ASSETS_BUILD_FOLDER"]) / "manifest.json")
@@ -89,16 +96,15 @@ def test_every_page_links_hashed_files_that_resolve_with_the_right_type(client):
 
 
 def test_url_for_static_and_the_assets_tag_give_the_hashed_names(make_app, site):
-    app = make_app(**site)
+    page = parse(make_app(**site).test_client().get("/"))
     manifest = manifest_of(site)
-    page = parse(app.test_client().get("/"))
     assert page.select_one('link[rel="stylesheet"]')["href"] == f"/static/{manifest.files['gen/site.css']}"
     assert page.select_one("script")["src"] == f"/static/{manifest.files['gen/site.js']}"
     assert page.select_one("header img")["src"] == f"/static/{manifest.files['images/logo.png']}"
 
 
 def test_a_hashed_name_changes_when_and_only_when_its_content_does(make_app, site):
-    app = make_app(**site)
+    app = built_app(make_app, site)
     first = manifest_of(site).files
     app.extensions["messageboard.assets"].build(force=True)
     assert manifest_of(site).files == first
@@ -123,14 +129,14 @@ def test_a_hashed_name_changes_when_and_only_when_its_content_does(make_app, sit
 
 
 def test_css_urls_point_at_hashed_files_relative_to_the_stylesheet(make_app, site):
-    make_app(**site)
+    built_app(make_app, site)
     manifest = manifest_of(site)
     css = (Path(site["ASSETS_BUILD_FOLDER"]) / "public" / manifest.files["gen/site.css"]).read_text()
     assert CSS_URL.findall(css) == [f"../{manifest.files['images/logo.png']}"]
 
 
 def test_css_is_prefixed_for_the_browserslist_and_minified(make_app, site):
-    make_app(**site)
+    built_app(make_app, site)
     css = (Path(site["ASSETS_BUILD_FOLDER"]) / "public" / manifest_of(site).files["gen/site.css"]).read_text()
     assert "-webkit-text-size-adjust:100%" in css
     assert "\n" not in css.strip() and "  " not in css
@@ -280,7 +286,7 @@ def test_two_builds_at_once_take_turns_and_leave_a_whole_build(site):
 
 
 def test_old_builds_are_pruned_keeping_the_one_before(make_app, site):
-    app = make_app(**site)
+    app = built_app(make_app, site)
     assets = app.extensions["messageboard.assets"]
     js = Path(site["STATIC_FOLDER"]) / "js" / "char-count.js"
     names = [manifest_of(site).files["gen/site.js"]]

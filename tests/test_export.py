@@ -190,6 +190,22 @@ def test_a_failing_export_leaves_the_previous_one_as_it_was(site_app, tmp_path):
     assert not list(tmp_path.glob(".site.staging-*"))
 
 
+def test_an_export_where_pages_rebuild_builds_first_and_fails_on_a_build_error(site_app, tmp_path):
+    out = tmp_path / "site"
+    export(site_app, out)
+    css = next((out / "static" / "gen").glob("site.*.css")).read_text()
+    partial = tmp_path / "static" / "scss" / "_components.scss"
+    partial.write_text(partial.read_text() + ".exported-change { color: red; }\n")
+    export(site_app, out)
+    [rebuilt] = (out / "static" / "gen").glob("site.*.css")
+    assert ".exported-change{color:red}" in rebuilt.read_text() and css != rebuilt.read_text()
+    before = {name: (out / name).read_bytes() for name in files_in(out)}
+    partial.write_text(".broken { color: red;\n")
+    with pytest.raises(ExportError, match=r"cannot be built(.|\n)*scss/_components\.scss 1:22"):
+        export(site_app, out)
+    assert {name: (out / name).read_bytes() for name in files_in(out)} == before
+
+
 def test_the_export_never_writes_to_the_database(site_app, tmp_path):
     with site_app.app_context():
         before = store.revisions()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from flask_login import LoginManager, UserMixin, current_user
 from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError
 from webassets import Bundle
 from webassets import Environment as WebassetsEnvironment
-from webassets.exceptions import BundleError
+from webassets.exceptions import BuildError, BundleError
 from webassets.ext.jinja2 import AssetsExtension
 from webassets.filter import Filter
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -30,7 +31,7 @@ from werkzeug.wrappers import Request, Response
 from whitenoise import WhiteNoise
 from whitenoise.responders import StaticFile
 
-# --- Flask-Assets: `flask assets build` and `flask assets clean` -----------------------------------------
+# --- Flask-Assets: `flask assets build`, `watch` and `clean` -----------------------------------------------
 
 
 class RecordingBundle:
@@ -73,6 +74,24 @@ class OneBundleEnvironment(flask_assets.Environment):
         return iter([self.bundle])
 
 
+class ManyBundlesEnvironment(flask_assets.Environment):
+    """A Flask-Assets environment that yields the bundles given, recording the command running each time."""
+
+    def __init__(self, app: Flask, bundles: list):
+        super().__init__(app)
+        self.bundles = bundles
+        self.commands = []
+
+    def __iter__(self):
+        """Yield the bundles, noting the click command whose context this runs in."""
+        self.commands.append(click.get_current_context().command)
+        return iter(self.bundles)
+
+    def __len__(self) -> int:
+        """How many bundles there are, as SiteAssets says."""
+        return len(self.bundles)
+
+
 def run_flask_command(app: Flask, *args: str) -> click.testing.Result:
     """Run ``flask <args>`` for ``app`` as the flask command does, plugin commands included."""
     return app.test_cli_runner().invoke(FlaskGroup(load_dotenv=False), list(args))
@@ -103,12 +122,104 @@ def test_flask_assets_build_command_ends_with_a_click_exception(assets_app):
 
 
 def test_flask_assets_clean_command_removes_each_bundles_output(assets_app, tmp_path):
-    built = tmp_path / "manifest.json"
-    built.write_text("{}")
-    OneBundleEnvironment(assets_app, RecordingBundle(output_path=built))
+    """Each bundle's resolve_output() is deleted where it exists and named by its output, in order."""
+    built = [tmp_path / "manifest.json", tmp_path / "public" / "a.css"]
+    built[1].parent.mkdir()
+    for path in built:
+        path.write_text("built")
+    bundles = [RecordingBundle(output_path=path) for path in [*built, tmp_path / "gone.css"]]
+    for bundle, name in zip(bundles, ["the manifest", "a.css", "gone.css"], strict=True):
+        bundle.output = name
+    ManyBundlesEnvironment(assets_app, bundles)
     result = run_flask_command(assets_app, "assets", "clean")
     assert result.exit_code == 0, result.output
-    assert not built.exists()
+    assert not any(path.exists() for path in built)
+    assert "Deleted asset: the manifest\nDeleted asset: a.css\n" in result.output
+    assert "gone.css" not in result.output
+
+
+class InterruptingBundle(RecordingBundle):
+    """A bundle whose build ends a watch as Ctrl-C does."""
+
+    def build(self, force=None, output=None, disable_cache=None):
+        """Record the build, then stop."""
+        self.calls.append(("build", force))
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("command", "bundle_class"), [("build", RecordingBundle), ("clean", RecordingBundle), ("watch", InterruptingBundle)]
+)
+def test_flask_assets_commands_iterate_the_environment_in_their_own_context(
+    assets_app, tmp_path, command, bundle_class
+):
+    """Each command iterates the environment inside its own click context: the Command objects
+    flask_assets exports as build, clean and watch."""
+    environment = ManyBundlesEnvironment(assets_app, [bundle_class(output_path=tmp_path / "none")])
+    result = run_flask_command(assets_app, "assets", command)
+    assert result.exit_code == 0, result.output
+    assert environment.commands and set(environment.commands) == {getattr(flask_assets, command)}
+
+
+class WatchedBundle(RecordingBundle):
+    """A bundle for webassets' watch loop: lists files, changes one at given looks, stops on a third build."""
+
+    def __init__(self, environment, listed: list[list[Path]], touched_at: set[int]):
+        super().__init__()
+        self.env = environment
+        self.listed, self.touched_at = listed, touched_at
+        self.looks = 0
+
+    def resolve_contents(self, ctx=None, force=False):
+        """The files of this look, the first one's time moved forward at the looks named."""
+        self.looks += 1
+        files = self.listed[min(self.looks, len(self.listed)) - 1]
+        if self.looks in self.touched_at:
+            moved = files[0].stat().st_mtime + self.looks
+            os.utime(files[0], (moved, moved))
+        return [(path.name, str(path)) for path in files]
+
+    def resolve_depends(self, ctx=None):
+        """No more files."""
+        return []
+
+    def build(self, force=None, output=None, disable_cache=None):
+        """Record the build: the second fails, the third ends the watch."""
+        self.calls.append(("build", force))
+        if len(self.calls) == 2:
+            raise BuildError("the build broke")
+        if len(self.calls) == 3:
+            raise KeyboardInterrupt
+
+
+def test_webassets_watch_rebuilds_a_bundle_whose_listed_file_changed(assets_app, tmp_path):
+    """`flask assets watch` first builds each bundle with force=False (unguarded), then looks every
+    so often at the files get_all_bundle_files lists (through bundle.env, resolve_contents and
+    resolve_depends, asked anew at each look) and rebuilds with force=True a bundle whose listed
+    file's time moved, printing a BuildError and watching on; a file newly listed is no change."""
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("one")
+    second.write_text("two")
+    environment = ManyBundlesEnvironment(assets_app, [])
+    # Looks: 1 the first list, 2 first.txt moved, 3 second.txt listed as well, 4 first.txt moved.
+    bundle = WatchedBundle(environment, [[first], [first], [first, second]], touched_at={2, 4})
+    environment.bundles.append(bundle)
+    result = run_flask_command(assets_app, "assets", "watch")
+    assert result.exit_code == 0, result.output
+    assert bundle.calls == [("build", False), ("build", True), ("build", True)]
+    assert bundle.looks == 4
+    assert "Watching 1 bundles for changes..." in result.output
+    assert "Building bundle: everything ... \nFailed: the build broke\n" in result.output
+
+
+def test_webassets_raises_bundle_error_for_a_source_that_is_not_there(tmp_path):
+    """A bundle naming a missing file raises BundleError, the parent of BuildError, not BuildError."""
+    bundle = Bundle("missing.js", output="gen/a.js")
+    environment = WebassetsEnvironment(str(tmp_path), "/static", cache=False, manifest=False)
+    with pytest.raises(BundleError) as error, bundle.bind(environment):
+        bundle.build(force=True, output=io.StringIO())
+    assert not isinstance(error.value, BuildError)
+    assert "missing.js" in str(error.value)
 
 
 def test_flask_assets_adds_the_webassets_tag_under_its_identifier():

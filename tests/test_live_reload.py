@@ -74,9 +74,10 @@ def test_a_saved_script_or_image_is_rebuilt_and_reloads_the_page(dev_app, dev_si
     """Scripts and images may be used anywhere on the page: only a reload shows them."""
     watcher = watcher_of(dev_app)
     path = Path(dev_site["STATIC_FOLDER"]) / changed
+    dev_app.extensions["messageboard.assets"].rebuild_if_changed()
+    old = dev_app.extensions["messageboard.assets"].published.hashed(published)
     with path.open("ab") as file:
         file.write(b"\nwindow.changedByTheTest = true;\n")
-    old = dev_app.extensions["messageboard.assets"].published.hashed(published)
 
     watcher.handle({path})
 
@@ -218,6 +219,7 @@ def test_a_fix_is_announced_even_when_a_page_request_rebuilt_first(dev_app, dev_
 
 def test_a_stylesheet_a_page_request_rebuilt_first_is_still_swapped(dev_app, dev_site):
     watcher = watcher_of(dev_app)
+    dev_app.test_client().get("/")  # the open page, which shows the stylesheet before the save
     partial = Path(dev_site["STATIC_FOLDER"]) / "scss" / "_components.scss"
     partial.write_text(partial.read_text() + ".rebuilt-by-a-request { color: red; }\n")
     dev_app.test_client().get("/")

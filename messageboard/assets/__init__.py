@@ -3,15 +3,26 @@
 - ``flask assets build`` (``make assets``) builds once: Sass and JS bundles through webassets, then
   every public file published under a content-hashed name, compressed, with a manifest written
   outside the public folder (see ``build.py``).
+- ``flask assets watch`` builds what is out of date, then rebuilds on every change to an input (a
+  static source of the theme or the site, a file added or removed, assets.yml, package.json),
+  printing each build; a failed build is printed and the watch goes on.
+- ``flask assets clean`` deletes what builds wrote, the manifest first, then each file of the
+  public folder, naming each; never a source. A server that never builds then refuses to start
+  until the next build.
 - Templates keep calling ``url_for('static', filename=...)`` and ``{% assets "name" %}``; both
   give the hashed URL from the manifest.
-- With ``ASSETS_AUTO_BUILD`` (Development, Testing) a page request first rebuilds whatever changed;
-  elsewhere the app never builds, and servers refuse to start on a missing or stale build.
+- Only ``flask assets build`` and ``watch``, ``flask export`` and serving build; making the app
+  never does, so ``flask routes``, ``config``, ``shell``, ``db`` and ``editors`` leave the build
+  as it is. With
+  ``ASSETS_AUTO_BUILD`` (Development) each page request first rebuilds whatever changed, and
+  ``flask export`` does before it plans; elsewhere the app never builds, and servers refuse to
+  start on a missing or stale build.
 
 The modules, one job each: ``paths`` (where a build reads and writes), ``build`` (the build),
 ``css_urls`` (url() references), ``manifest``, ``tools`` (Dart Sass, Lightning CSS), ``environment``
-(the bundles and rebuilds), ``template_tag`` (``{% assets %}``), ``static_files`` (WhiteNoise),
-``checks`` (the start-up check), ``error_page`` (a failed build, shown) and ``settings``.
+(the bundles and rebuilds), ``cli`` (what Flask-Assets' commands build, watch and delete),
+``template_tag`` (``{% assets %}``), ``static_files`` (WhiteNoise), ``checks`` (the start-up check),
+``error_page`` (a failed build, shown) and ``settings``.
 """
 
 from __future__ import annotations
@@ -31,7 +42,8 @@ __all__ = ["AssetBuildError", "SiteAssets", "build_paths", "check_built", "init_
 
 
 def init_assets(app: Flask) -> SiteAssets:
-    """Give the app its assets: environment, hashed static URLs, WhiteNoise and, where set, auto builds."""
+    """Give the app its assets: environment, hashed static URLs, WhiteNoise and, where set, a rebuild
+    before each page."""
     assets = SiteAssets(app)
     app.extensions["messageboard.assets"] = assets
     # Flask-Assets' init_app adds webassets' own {% assets %} tag, which builds bundles made in
@@ -49,7 +61,9 @@ def init_assets(app: Flask) -> SiteAssets:
 
     auto_build = app.config["ASSETS_AUTO_BUILD"]
     if auto_build:
-        assets.rebuild_if_changed()
+        # A page request rebuilds, never the making of the app: every command makes one, and a
+        # `flask config` run with other settings (another theme) would switch the manifest that a
+        # running server serves.
 
         @app.before_request
         def rebuild_changed_assets():

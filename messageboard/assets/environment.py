@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
+from pathlib import Path
 
-import click
 from flask import Flask
 from flask_assets import Environment
 from webassets import Bundle
 from webassets.loaders import YAMLLoader
 
 from messageboard.assets.build import BuildReport, build_assets
+from messageboard.assets.cli import command_bundles
 from messageboard.assets.manifest import Manifest
-from messageboard.assets.paths import BUNDLES_INPUT, build_paths
+from messageboard.assets.paths import build_paths
 from messageboard.assets.tools import AssetBuildError
+from messageboard.core import shown_path
 
 
 class SiteAssets(Environment):
@@ -28,7 +29,9 @@ class SiteAssets(Environment):
         self.load_path = [str(self.paths.static_folder)]
         # Kept here rather than registered in webassets' registry: it holds them in a private
         # dict, which a changed assets.yml would have to clear.
-        self.bundles: dict[str, Bundle] = self._load_bundles()
+        self.bundles: dict[str, Bundle] = {}
+        self._bundles_seen = None
+        self._reload_bundles_if_changed()
         # Not `manifest`: webassets' Environment has a setting of that name.
         self.published = Manifest.load(self.paths.manifest) or Manifest({}, "")
         self.build_error: AssetBuildError | None = None
@@ -38,12 +41,22 @@ class SiteAssets(Environment):
         # The development server's request threads and the live-reload watcher all call it.
         self._rebuilding = threading.Lock()
 
-    def _load_bundles(self) -> dict[str, Bundle]:
-        """The bundles assets.yml declares, by name."""
-        return YAMLLoader(str(self.paths.bundles_file)).load_bundles()
+    def _reload_bundles_if_changed(self) -> None:
+        """Read the bundles assets.yml declares, by name, unless it is as when last read."""
+        seen = _file_state(self.paths.bundles_file)
+        if seen == self._bundles_seen:
+            return
+        try:
+            self.bundles = YAMLLoader(str(self.paths.bundles_file)).load_bundles()
+        except Exception as error:
+            # webassets' loader raises whatever a malformed file makes it: a YAML error, ValueError
+            # for an unknown filter, AttributeError for a list where bundles are named...
+            raise AssetBuildError(f"{shown_path(self.paths.bundles_file)}: {error}") from None
+        self._bundles_seen = seen
 
     def build(self, *, force: bool = False) -> BuildReport:
-        """Build now (unless nothing changed) and serve the result."""
+        """Build now (unless nothing changed), from assets.yml as it is now, and serve the result."""
+        self._reload_bundles_if_changed()
         report = build_assets(self.paths, self.bundles, self, force=force)
         self.published = report.manifest
         return report
@@ -54,15 +67,10 @@ class SiteAssets(Environment):
             self._rebuild_if_changed()
 
     def _rebuild_if_changed(self) -> None:
-        """Reload assets.yml if it changed, then build, keeping a failure to show instead of pages."""
-        seen = {
-            name: (stat.st_mtime_ns, stat.st_size)
-            for name, stat in ((name, path.stat()) for name, path in self.paths.inputs())
-        }
+        """Build if an input changed, keeping a failure to show instead of pages."""
+        seen = {name: _file_state(path) for name, path in self.paths.inputs()}
         if seen == self._inputs_seen:
             return
-        if self._inputs_seen and seen[BUNDLES_INPUT] != self._inputs_seen[BUNDLES_INPUT]:
-            self.bundles = self._load_bundles()
         try:
             self.build()
             self.build_error = None
@@ -71,38 +79,18 @@ class SiteAssets(Environment):
         self._inputs_seen = seen
 
     def __iter__(self):
-        """Yield the whole pipeline as the one bundle there is, for Flask-Assets' commands."""
-        # `flask assets build` is Flask-Assets' plugin command, which an app cannot replace; it
-        # builds each bundle this yields and ignores failures. Yielding the whole pipeline as one
-        # step makes that documented command build everything, and exit non-zero on an error.
+        """Yield what the Flask-Assets command running works on (see ``cli``)."""
+        # `flask assets build`, `watch` and `clean` are Flask-Assets' plugin commands, which an app
+        # cannot replace; each works on the bundles this yields.
         # pinned by tests/test_library_contracts.py::test_flask_assets_build_command_iterates_the_environment
-        return iter([WholePipeline(self)])
+        return iter(command_bundles(self))
+
+    def __len__(self) -> int:
+        """How many bundles the running command works on (``flask assets watch`` says so)."""
+        return len(command_bundles(self))
 
 
-class WholePipeline:
-    """The whole build, shaped as the single bundle that Flask-Assets' build and clean commands expect."""
-
-    is_container = False
-
-    def __init__(self, assets: SiteAssets):
-        self.assets = assets
-        self.output = f"every static file, into {assets.paths.public}"
-
-    @contextmanager
-    def bind(self, environment):
-        """Nothing to bind: the pipeline builds in its own environment."""
-        yield self
-
-    def build(self, force=None, output=None, disable_cache=None):
-        """Build everything; a failure ends the command with its message and exit status 1."""
-        # pinned by tests/test_library_contracts.py::test_flask_assets_build_command_ends_with_a_click_exception
-        try:
-            report = self.assets.build(force=True)
-        except AssetBuildError as error:
-            raise click.ClickException(str(error)) from None
-        click.echo(report.summary())
-
-    def resolve_output(self, environment=None) -> str:
-        """What `flask assets clean` removes: the manifest, so the next start asks for a build."""
-        # pinned by tests/test_library_contracts.py::test_flask_assets_clean_command_removes_each_bundles_output
-        return str(self.assets.paths.manifest)
+def _file_state(path: Path) -> tuple[int, int]:
+    """A file's modification time and size: what changes when it is saved."""
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size

@@ -48,6 +48,30 @@ class BuildPaths:
             ("<package.json>", PROJECT_ROOT / "package.json"),
         ]
 
+    def watched(self) -> list[Path]:
+        """Every input of a build, and every folder of a static layer, whose times a watch compares."""
+        # A file added to or removed from a folder changes the folder's time, not any file's.
+        folders = [
+            folder
+            for layer in self.source_layers
+            for folder in [layer, *sorted(layer.rglob("*"))]
+            if folder.is_dir() and not any(part.startswith(".") for part in folder.relative_to(layer).parts)
+        ]
+        files = [path for layer in self.source_layers for path in source_files(layer)]
+        return [*folders, *files, self.bundles_file, PROJECT_ROOT / "package.json"]
+
+    def outputs(self) -> list[Path]:
+        """What builds wrote and ``flask assets clean`` removes: the manifest first, then every file
+        of the public folder, never a file of a static layer."""
+        # Only settings that put the public folder inside a static layer would make the check matter.
+        layers = [layer.resolve() for layer in self.source_layers]
+        built = sorted(
+            path
+            for path in self.public.rglob("*")
+            if path.is_file() and not any(path.resolve().is_relative_to(layer) for layer in layers)
+        )
+        return [self.manifest, *built]
+
     def merge_layers(self) -> None:
         """Make ``static_folder`` a tree of links to the sources that win, when there are layers."""
         if len(self.source_layers) == 1:

@@ -67,6 +67,7 @@ def export_site(
     started = time.perf_counter()
     out = options.out.resolve()
     _check_can_export(app, options, out)
+    _build_if_the_app_builds(app)
     with app.app_context():
         specs = plan_pages(app, with_styleguide=options.styleguide)
         site = site_digest(app, {"base_path": options.base_path, "relative": options.relative})
@@ -106,6 +107,17 @@ def _check_can_export(app: Flask, options: ExportOptions, out: Path) -> None:
             "The styleguide is not mounted on this app: create it with STYLEGUIDE on "
             "(`flask export --styleguide` mounts it itself)"
         )
+
+
+def _build_if_the_app_builds(app: Flask) -> None:
+    """Where pages rebuild the assets (ASSETS_AUTO_BUILD), rebuild what changed first, so that the
+    plan and every page name the same, current files; a failed build fails the export."""
+    if not app.config["ASSETS_AUTO_BUILD"]:
+        return
+    assets = app.extensions["messageboard.assets"]
+    assets.rebuild_if_changed()
+    if assets.build_error:
+        raise ExportError(f"The static files cannot be built, so the previous export is kept:\n  {assets.build_error}")
 
 
 def _carry_over(

@@ -84,6 +84,7 @@ class FileWatcher:
         # error page, say), and comparing with that build would announce nothing.
         self._announced_stylesheets = self._stylesheets()
         self._announced_failure = assets.build_error is not None
+        self._handled_a_change = False
 
     def watched_paths(self) -> list[Path]:
         """Templates, static sources (theme first), assets.yml and package.json."""
@@ -92,9 +93,15 @@ class FileWatcher:
         return [path for path in dict.fromkeys(candidates) if path.exists()]
 
     def start(self) -> None:
-        """Start watching, once per process; the first request calls this."""
+        """Start watching, once per process, from an up-to-date build; the first request calls this."""
         with self._started:
             if self._thread is None:
+                # Making the app builds nothing: until pages are told of a change, they show the
+                # build the first one is served with, made here.
+                self.assets.rebuild_if_changed()
+                if not self._handled_a_change:
+                    self._announced_stylesheets = self._stylesheets()
+                    self._announced_failure = self.assets.build_error is not None
                 self._thread = threading.Thread(target=self._run, name="live-reload-watcher", daemon=True)
                 self._thread.start()
 
@@ -138,6 +145,7 @@ class FileWatcher:
         failed, failed_before = self.assets.build_error is not None, self._announced_failure
         stylesheets, stylesheets_before = self._stylesheets(), self._announced_stylesheets
         self._announced_failure, self._announced_stylesheets = failed, stylesheets
+        self._handled_a_change = True
         if not failed and not failed_before and all(self._is_stylesheet(path) for path in changed):
             swaps = [
                 {"path": path, "hashed": hashed}
