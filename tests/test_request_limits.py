@@ -131,7 +131,10 @@ def test_a_valid_multipart_form_is_saved_and_its_files_ignored(app, client):
 def test_size_limits_must_be_whole_numbers_from_1(make_app, setting, value):
     from messageboard.core import ConfigError
 
-    with pytest.raises(ConfigError, match=rf"^{setting} must be a whole number from 1 up, not {value!r} \(set by create_app\(\) arguments\)$"):
+    with pytest.raises(
+        ConfigError,
+        match=rf"^{setting} must be a whole number from 1 up, not {value!r} \(set by create_app\(\) arguments\)$",
+    ):
         make_app(**{setting: value})
 
 
