@@ -15,9 +15,11 @@ STRESS_PYTEST = $(BIN)/pytest -p no:xdist -m stress $(STRESS_ARGS) tests/stress
 # The SCSS `make lint` checks; a theme's too with LINT_SCSS="mytheme/static/**/*.scss".
 LINT_SCSS ?= static/**/*.scss
 
-# `make run` serves the production settings with a secret kept in the instance folder, unless the
+# `make run` serves the production settings for 127.0.0.1 and localhost (unless MESSAGEBOARD_TRUSTED_HOSTS
+# names others), with a secret kept in the instance folder, unless the
 # environment gives MESSAGEBOARD_SECRET_KEY (naming a file too would be two secrets in one layer).
 RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
+	MESSAGEBOARD_TRUSTED_HOSTS=$${MESSAGEBOARD_TRUSTED_HOSTS:-127.0.0.1,localhost} \
 	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE-$$([ -n "$$MESSAGEBOARD_SECRET_KEY" ] || echo instance/secret_key)}
 
 .PHONY: help install run dev test stress lint format browser postgres editor bench assets db export preview lock clean

@@ -8,8 +8,9 @@ cache included, so that every response is covered (outermost first):
    counted from the right (the one each proxy appended), so an entry a visitor forged further
    left is never believed. Without a count, those headers are ignored.
 2. ``SecurityHeaders``: a Host header outside ``TRUSTED_HOSTS`` gets the site's 400 page, whatever
-   the path; every response gets a Content-Security-Policy, X-Content-Type-Options, a
-   Referrer-Policy and, where ``HSTS_SECONDS`` is set, Strict-Transport-Security.
+   the path; every response gets a Content-Security-Policy, X-Content-Type-Options, a Referrer-Policy, a Permissions-Policy, Cross-Origin-Opener-Policy and
+   Cross-Origin-Resource-Policy and, where ``HSTS_SECONDS`` is set, Strict-Transport-Security; a
+   redirect without a Cache-Control gets ``no-store``.
 
 Not Flask-Talisman: it sets headers on Flask's responses only, and WhiteNoise (static files) and
 the page cache answer before Flask runs. Flask's own ``TRUSTED_HOSTS`` check runs too late for the
@@ -95,6 +96,31 @@ CONTENT_SECURITY_POLICY = (
 # Full URLs (keys, searches) to this site's own pages; nothing at all to other sites. Not
 # no-referrer: Flask-WTF checks on HTTPS that a form's POST comes with a Referer from this site.
 REFERRER_POLICY = "same-origin"
+# The browser features the site never uses, denied to it and to anything it could be made to embed.
+DENIED_FEATURES = (
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+)
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in DENIED_FEATURES)
+# A redirect without its own caching rule is not stored: its Location is built from the request.
+REDIRECT_CACHE_CONTROL = "no-store"
+# Redirects only: a 304 (Not Modified) updates the stored copy's headers, which must keep its caching.
+REDIRECT_STATUSES = frozenset({"301", "302", "303", "307", "308"})
 
 
 def security_headers(config) -> list[tuple[str, str]]:
@@ -103,6 +129,10 @@ def security_headers(config) -> list[tuple[str, str]]:
         ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", REFERRER_POLICY),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        # Another site's window keeps no handle on the site's, and its pages cannot load the site's files.
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
     ]
     if config["HSTS_SECONDS"] > 0:
         # Sent on plain HTTP too, where browsers ignore it: the scheme seen here may be http behind
@@ -132,6 +162,8 @@ class SecurityHeaders:
             # A header the site set on purpose wins over the default.
             present = self.names.intersection(name.lower() for name, _ in headers)
             added = [header for header in self.headers if header[0].lower() not in present]
+            if status[:3] in REDIRECT_STATUSES and not any(name.lower() == "cache-control" for name, _ in headers):
+                added.append(("Cache-Control", REDIRECT_CACHE_CONTROL))
             return start_response(status, [*headers, *added], exc_info)
 
         if self.trusted_hosts is not None:

@@ -53,6 +53,22 @@ def assert_security_headers(response, *, hsts: str | None = None) -> None:
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers.get("Strict-Transport-Security") == hsts
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response.headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert permissions_policy(response) == dict.fromkeys(FEATURES_THE_SITE_NEVER_USES, "()")
+
+
+# Written out here rather than imported: a feature dropped from the policy must fail a test.
+FEATURES_THE_SITE_NEVER_USES = (
+    "accelerometer autoplay camera display-capture encrypted-media geolocation gyroscope hid magnetometer "
+    "microphone midi payment publickey-credentials-get screen-wake-lock serial usb xr-spatial-tracking"
+).split()
+
+
+def permissions_policy(response) -> dict[str, str]:
+    """The response's Permissions-Policy as {feature: allow list}, asserting it is sent once."""
+    assert len(response.headers.getlist("Permissions-Policy")) == 1
+    return dict(part.strip().split("=", 1) for part in response.headers["Permissions-Policy"].split(","))
 
 
 def hashed_logo(app) -> str:
@@ -430,3 +446,36 @@ def test_through_gunicorn_headers_are_sent_and_the_scheme_is_believed_only_as_co
         redirect = raw_get(server, "/_styleguide", {"X-Forwarded-Proto": "https"})
         assert redirect.status in (301, 308)
         assert redirect.headers["Location"].startswith("https://" if proto_hops else "http://")
+
+
+def test_redirects_are_never_stored_and_carry_the_security_headers(make_app):
+    app = make_app("production", SECRET_KEY="s3cret", SESSION_COOKIE_SECURE=False)
+    response = app.test_client().get("/messages//default")
+    assert response.status_code == 308
+    assert response.headers["Cache-Control"] == "no-store"
+    assert_security_headers(response, hsts=HSTS_PRODUCTION)
+
+
+def test_a_redirect_keeps_its_own_cache_control(app):
+    @app.get("/test-cached-redirect")
+    def cached_redirect():
+        response = redirect("/")
+        response.headers["Cache-Control"] = "max-age=60"
+        return response
+
+    assert app.test_client().get("/test-cached-redirect").headers.getlist("Cache-Control") == ["max-age=60"]
+
+
+def test_a_host_outside_trusted_hosts_gets_no_redirect_to_it(make_app):
+    app = make_app("production", SECRET_KEY="s3cret", SESSION_COOKIE_SECURE=False, TRUSTED_HOSTS=["localhost"])
+    response = app.test_client().get("/messages//default", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert "Location" not in response.headers
+
+
+def test_a_not_modified_static_file_keeps_its_caching(app):
+    client = app.test_client()
+    logo = hashed_logo(app)
+    not_modified = client.get(logo, headers={"If-None-Match": client.get(logo).headers["ETag"]})
+    assert not_modified.status_code == 304
+    assert "no-store" not in not_modified.headers.get("Cache-Control", "")
