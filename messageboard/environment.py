@@ -10,7 +10,7 @@ from flask import Flask
 
 from config.settings import DevelopmentConfig, TestingConfig
 from messageboard.core import ConfigError
-from messageboard.core.setting import UNSET, Setting, flag, names, optional_seconds, path, read_whole, text, whole
+from messageboard.core.setting import UNSET, Setting, flag, names, optional_seconds, parse_whole, path, text, whole
 
 SETTINGS: tuple[Setting, ...] = (
     flag("DEBUG", False),
@@ -52,7 +52,7 @@ FLASK_SETTINGS_OF_NO_DEFAULT_TYPE: dict[str, Setting] = {
             UNSET,
             lambda value: isinstance(value, timedelta) or (isinstance(value, int) and not isinstance(value, bool)),
             "{name} must be a whole number of seconds, not {value}",
-            read_whole,
+            parse_whole,
         ),
     )
 }

@@ -28,7 +28,7 @@ from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wsgi import get_host
 
 from messageboard.core import ConfigError
-from messageboard.core.setting import Setting, read_names, whole
+from messageboard.core.setting import Setting, parse_names, whole
 
 # Hop counts for werkzeug's ProxyFix, one per X-Forwarded-* header.
 PROXY_FIX_SETTINGS = (
@@ -45,7 +45,7 @@ SETTINGS: tuple[Setting, ...] = (
     # Host names the site answers to, e.g. ["example.org", ".example.org"] (a leading dot: that
     # name and its subdomains); any other Host header gets a 400 page, static files too. None: any.
     # Read from text as a JSON list or names separated by commas; check_settings says what is wrong.
-    Setting("TRUSTED_HOSTS", None, parse=read_names),
+    Setting("TRUSTED_HOSTS", None, parse=parse_names),
     # Proxies in front of the site, as hop counts per X-Forwarded-* header (werkzeug's ProxyFix);
     # 0 ignores the header, so a visitor cannot forge their address or scheme without a proxy.
     *(whole(name, 0, least=0, note="0: off") for name in PROXY_FIX_SETTINGS),

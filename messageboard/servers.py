@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
-from messageboard.core import ConfigError, problem_line, stop_on
+from messageboard.core import ConfigError, report, stop_on
 
 # httpd's APEXIT_CHILDFATAL (os.h): Apache shuts down when one of its children, mod_wsgi's daemon
 # processes included, ends with it ("Child ... returned a Fatal error... Apache is exiting!").
@@ -43,11 +43,6 @@ def current_server() -> Server:
     if "gunicorn.arbiter" in sys.modules:
         return Server("gunicorn", loads_again=True, stop=stop_gunicorn_worker)
     return Server("one process (Waitress...)", loads_again=False, stop=stop_on)
-
-
-def report(problem: ConfigError) -> None:
-    """Print the problem's one line on stderr (Apache's error log under mod_wsgi)."""
-    print(problem_line(problem), file=sys.stderr, flush=True)
 
 
 def stop_apache(problem: ConfigError) -> NoReturn:

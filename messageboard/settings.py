@@ -97,21 +97,29 @@ DEFAULT_SOURCE = "default"
 
 @dataclass
 class Settings:
-    """Resolved setting values plus, for each, the layer that set it and how high that layer is."""
+    """Resolved setting values plus, for each, a description of the layer that set it."""
 
     values: dict = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
-    ranks: dict[str, int] = field(default_factory=dict)
-    layers: int = 0
+    # The SECRET_KEY_FILE to read once every layer is applied: named by a layer above any that
+    # sets SECRET_KEY, so that the higher layer wins either way.
+    secret_key_file: str | None = None
 
-    def apply(self, layer: Mapping, source: str) -> None:
-        """Copy the upper-case keys of ``layer`` over the current values, as a layer above the last."""
-        self.layers += 1
-        for key, value in layer.items():
-            if key.isupper():
-                self.values[key] = value
-                self.sources[key] = source
-                self.ranks[key] = self.layers
+    def apply(self, layer: Mapping, source: str | Mapping[str, str]) -> None:
+        """Copy the upper-case keys of ``layer`` over the current values, recording ``source`` (one for
+        the layer, or one per key)."""
+        keys = [key for key in layer if key.isupper()]
+        for key in keys:
+            self.values[key] = layer[key]
+            self.sources[key] = source if isinstance(source, str) else source[key]
+        if "SECRET_KEY_FILE" in keys:
+            if layer["SECRET_KEY_FILE"] and "SECRET_KEY" in keys:
+                raise ConfigError(
+                    f"SECRET_KEY and SECRET_KEY_FILE are both set by {self.sources['SECRET_KEY']}: keep one of them"
+                )
+            self.secret_key_file = layer["SECRET_KEY_FILE"] or None
+        elif "SECRET_KEY" in keys:
+            self.secret_key_file = None
 
 
 def settings_object(name_or_object) -> type | ModuleType:
@@ -209,9 +217,7 @@ def apply_environment(settings: Settings, environ: Mapping[str, str]) -> None:
             warn_unknown(name, variable, prefix=f"{ENV_PREFIX}_")
         layer[name] = setting.parse(environ[variable]) if setting else environ[variable]
         sources[name] = f"${variable}"
-    settings.layers += 1
-    for name, value in layer.items():
-        settings.values[name], settings.sources[name], settings.ranks[name] = value, sources[name], settings.layers
+    settings.apply(layer, sources)
 
 
 def warn_unknown(name: str, where: str, *, prefix: str = "") -> None:
@@ -260,17 +266,10 @@ def _read_pyfile(path: Path, what: str) -> Config:
 
 
 def _read_secret_key_file(settings: Settings) -> None:
-    """Replace SECRET_KEY with the contents of SECRET_KEY_FILE, unless a higher layer sets SECRET_KEY."""
-    path = settings.values.get("SECRET_KEY_FILE")
+    """Replace SECRET_KEY with the contents of the SECRET_KEY_FILE that no higher layer overrode."""
+    path = settings.secret_key_file
     if not path:
         return
-    file_rank, key_rank = settings.ranks["SECRET_KEY_FILE"], settings.ranks.get("SECRET_KEY", 0)
-    if key_rank > file_rank:
-        return
-    if key_rank == file_rank and settings.sources["SECRET_KEY"] != DEFAULT_SOURCE:
-        raise ConfigError(
-            f"SECRET_KEY and SECRET_KEY_FILE are both set by {settings.sources['SECRET_KEY']}: keep one of them"
-        )
     try:
         secret = project_path(path).read_text(encoding="utf-8").strip()
     except OSError as error:
@@ -282,4 +281,3 @@ def _read_secret_key_file(settings: Settings) -> None:
         raise ConfigError(f"SECRET_KEY_FILE names {path}, which is empty: write a secret key into it")
     settings.values["SECRET_KEY"] = secret
     settings.sources["SECRET_KEY"] = f"SECRET_KEY_FILE ({path})"
-    settings.ranks["SECRET_KEY"] = file_rank

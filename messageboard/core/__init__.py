@@ -1,7 +1,7 @@
 """The base every other module builds on, importing nothing of the project's: paths, limits, the
 whole-number rule for request values, setting declarations and ``ConfigError``."""
 
-from messageboard.core.errors import ConfigError, problem_line, stop_on
+from messageboard.core.errors import ConfigError, report, stop_on
 from messageboard.core.limits import (
     ADDRESS_MAX_LENGTH,
     EDITOR_NAME_MAX_LENGTH,
@@ -34,8 +34,8 @@ __all__ = [
     "SEARCH_MAX_LENGTH",
     "TEXT_MAX_LENGTH",
     "ConfigError",
-    "problem_line",
     "project_path",
+    "report",
     "shown_path",
     "static_folder_path",
     "stop_on",

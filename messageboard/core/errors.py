@@ -18,12 +18,13 @@ class ConfigError(Exception):
         self.setting = setting
 
 
-def problem_line(problem: ConfigError) -> str:
-    """The line every server and command prints for a misconfiguration."""
-    return f"messageboard: {problem}"
+def report(problem: ConfigError) -> None:
+    """Print ``problem`` as the one line every server and command prints for a misconfiguration, on
+    stderr (Apache's error log under mod_wsgi)."""
+    print(f"messageboard: {problem}", file=sys.stderr, flush=True)
 
 
 def stop_on(problem: ConfigError) -> NoReturn:
-    """Print ``problem`` as its one line on stderr and end the process with status 1."""
-    print(problem_line(problem), file=sys.stderr, flush=True)
+    """Report ``problem`` and end the process with status 1."""
+    report(problem)
     sys.exit(1)

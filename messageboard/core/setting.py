@@ -64,14 +64,17 @@ def _parse_flag(text: str):
     return True if word in TRUE_WORDS else False if word in FALSE_WORDS else text
 
 
-def read_whole(text: str):
+def parse_whole(text: str):
     """A whole number from text, or the text unchanged where it is not one."""
     return int(text) if WHOLE_NUMBER.fullmatch(text.strip()) else text
 
 
 def _parse_number(text: str):
+    number = parse_whole(text)
+    if number is not text:
+        return number
     try:
-        return read_whole(text) if WHOLE_NUMBER.fullmatch(text.strip()) else float(text)
+        return float(text)
     except ValueError:
         return text
 
@@ -80,11 +83,14 @@ def _parse_optional(parse: Callable[[str], object]) -> Callable[[str], object]:
     return lambda text: None if text.strip().lower() in NULL_WORDS else parse(text)
 
 
-def read_names(text: str):
-    """A JSON list (``["a", "b"]``), ``null``, or names separated by commas."""
-    if text.strip().startswith("[") or text.strip().lower() in NULL_WORDS:
+def parse_names(text: str):
+    """A JSON list (``["a", "b"]``), ``null``, or names separated by commas; else the text unchanged."""
+    stripped = text.strip()
+    if stripped.lower() in NULL_WORDS:
+        return None
+    if stripped.startswith("["):
         try:
-            return json.loads(text) if text.strip().startswith("[") else None
+            return json.loads(text)
         except ValueError:
             return text
     return [name.strip() for name in text.split(",") if name.strip()]
@@ -110,7 +116,7 @@ def whole(name: str, default: int, *, least: int, most: int | None = None, note:
         default,
         lambda value: _is_whole(value) and value >= least and (most is None or value <= most),
         f"{{name}} must be a whole number {bounds}{note}, not {{value}}",
-        read_whole,
+        parse_whole,
     )
 
 
@@ -121,7 +127,7 @@ def optional_seconds(name: str, default: int | None, *, none_means: str) -> Sett
         default,
         lambda value: value is None or (_is_whole(value) and value > 0),
         f"{{name}} must be a whole number of seconds above 0, or null for {none_means}, not {{value}}",
-        _parse_optional(read_whole),
+        _parse_optional(parse_whole),
     )
 
 
@@ -179,7 +185,7 @@ def names(name: str, default, *, nullable: bool | None = None) -> Setting:
             or (isinstance(value, list | tuple) and all(isinstance(item, str) for item in value))
         ),
         '{name} must be a list of strings, like ["a", "b"], not {value}',
-        read_names,
+        parse_names,
     )
 
 
