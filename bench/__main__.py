@@ -15,7 +15,7 @@ from pathlib import Path
 from bench import PROJECT_ROOT, WORK_DIR, BenchError, build_times, export_speed, live_reload, load, page_weight, seed
 from bench.page_weight import PageWeight
 from bench.report import Case, build_lines, export_lines, live_reload_lines, render, weight_lines
-from bench.server import GUNICORN_CONFIG, Server, gunicorn, wait_for_ok
+from bench.server import GUNICORN_CONFIG, TRUSTED_HOSTS, Server, gunicorn, wait_for_ok
 
 SMALL, LARGE = 10_000, 100_000
 WARMUP_SECONDS = 1
@@ -140,6 +140,7 @@ def site_environment(secret_key: str, database_url: str) -> dict[str, str]:
         "MESSAGEBOARD_CONFIG": "production",
         "MESSAGEBOARD_SECRET_KEY": secret_key,
         "MESSAGEBOARD_DATABASE_URL": database_url,
+        "MESSAGEBOARD_TRUSTED_HOSTS": ",".join(TRUSTED_HOSTS),
     }
 
 

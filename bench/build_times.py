@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import PROJECT_ROOT, WORK_DIR, BenchError, seed
+from bench.server import TRUSTED_HOSTS
 from messageboard import create_app
 from messageboard.assets import AssetBuildError, SiteAssets
 from messageboard.assets.build import BuildReport
@@ -40,6 +41,7 @@ def measure(secret_key: str) -> BuildTimes:
             "production",
             instance_path=folder / "instance",
             SECRET_KEY=secret_key,
+            TRUSTED_HOSTS=TRUSTED_HOSTS,
             STATIC_FOLDER=str(sources),
             ASSETS_BUILD_FOLDER=str(build_folder),
             DATABASE_URL=seed.database_url(folder / "messages.sqlite3"),

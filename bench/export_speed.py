@@ -14,6 +14,7 @@ from pathlib import Path
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 
 from bench import WORK_DIR, seed
+from bench.server import TRUSTED_HOSTS
 from messageboard import create_app, store
 from messageboard.export.exporter import ExportOptions, export_site
 from messageboard.export.plan import plan_pages
@@ -43,6 +44,7 @@ def measure(database: Path, secret_key: str) -> ExportSpeed:
             "production",
             instance_path=folder / "instance",
             SECRET_KEY=secret_key,
+            TRUSTED_HOSTS=TRUSTED_HOSTS,
             DATABASE_URL=seed.database_url(folder / "messages.sqlite3"),
         )
         with app.app_context():

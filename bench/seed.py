@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from bench import PROJECT_ROOT, WORK_DIR, BenchError
+from bench.server import TRUSTED_HOSTS
 from messageboard import create_app, store
 from messageboard.database.errors import first_line
 from messageboard.extensions import db
@@ -162,7 +163,9 @@ def shown_url(url: str) -> str:
 
 def _make_app(url: str, instance: Path, secret_key: str) -> Flask:
     """Build the site's production app on this database."""
-    return create_app("production", instance_path=instance, SECRET_KEY=secret_key, DATABASE_URL=url)
+    return create_app(
+        "production", instance_path=instance, SECRET_KEY=secret_key, DATABASE_URL=url, TRUSTED_HOSTS=TRUSTED_HOSTS
+    )
 
 
 def _holds(path: Path, instance: Path, count: int, secret_key: str) -> bool:

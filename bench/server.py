@@ -19,6 +19,8 @@ from bench import PROJECT_ROOT, WORK_DIR, BenchError
 
 GUNICORN_CONFIG = PROJECT_ROOT / "config" / "gunicorn.conf.py"
 HOST = "127.0.0.1"
+# Production answers only the hosts it is given; every bench client asks for 127.0.0.1 or localhost.
+TRUSTED_HOSTS = [HOST, "localhost"]
 START_TIMEOUT = 20.0
 # Longer than graceful_timeout in the gunicorn settings, so a clean stop is never cut short.
 STOP_TIMEOUT = 30.0

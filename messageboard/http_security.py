@@ -43,7 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     # Strict-Transport-Security max-age in seconds (0: not sent); Production turns it on.
     whole("HSTS_SECONDS", 0, least=0, note="0: off"),
     # Host names the site answers to, e.g. ["example.org", ".example.org"] (a leading dot: that
-    # name and its subdomains); any other Host header gets a 400 page, static files too. None: any.
+    # name and its subdomains); any other Host header gets a 400 page, static files too. None: any
+    # (Development and Testing only: Staging and Production refuse to start without it).
     # Read from text as a JSON list or names separated by commas; check_settings says what is wrong.
     Setting("TRUSTED_HOSTS", None, parse=parse_names),
     # Proxies in front of the site, as hop counts per X-Forwarded-* header (werkzeug's ProxyFix);
@@ -54,8 +55,16 @@ TRUSTED_HOSTS_EXAMPLE = 'MESSAGEBOARD_TRUSTED_HOSTS=\'["example.org", ".example.
 
 
 def check_settings(values: Mapping) -> None:
-    """TRUSTED_HOSTS, where set, is a list of host names as Host headers carry them."""
+    """TRUSTED_HOSTS is a list of host names as Host headers carry them, and a public site has one."""
     hosts = values.get("TRUSTED_HOSTS")
+    if hosts is None and values.get("PUBLIC_SITE"):
+        # As Django refuses to serve without ALLOWED_HOSTS: a site answering any Host header lets
+        # a visitor choose the host in the links and redirects it builds, cached ones included.
+        raise ConfigError(
+            "TRUSTED_HOSTS is not set, and Staging and Production answer only the host names they "
+            f"are given: set it, like {TRUSTED_HOSTS_EXAMPLE}",
+            setting="TRUSTED_HOSTS",
+        )
     if hosts is not None and (not isinstance(hosts, list | tuple) or not hosts):
         raise ConfigError(
             f"TRUSTED_HOSTS must be a list of host names, like {TRUSTED_HOSTS_EXAMPLE}, "

@@ -17,7 +17,7 @@ from messageboard import create_app, store
 from messageboard.core import PROJECT_ROOT
 from messageboard.extensions import db
 from tests.databases import PostgresTestDatabase
-from tests.helpers import clean_environment
+from tests.helpers import PUBLIC_CONFIGS, TEST_CLIENT_HOST, clean_environment
 
 # Hypothesis profiles (tests/test_properties.py), chosen by HYPOTHESIS_PROFILE, else "ci" where CI
 # is set, else "dev":
@@ -88,6 +88,8 @@ def make_app(tmp_path, monkeypatch, database_url):
     def factory(config="testing", *, init_database: bool = True, **overrides):
         if database_url is not None:
             overrides.setdefault("DATABASE_URL", database_url)
+        if config in PUBLIC_CONFIGS:
+            overrides.setdefault("TRUSTED_HOSTS", [TEST_CLIENT_HOST])
         made.append(create_app(config, instance_path=tmp_path / "instance", **overrides))
         if init_database:
             with made[-1].app_context():

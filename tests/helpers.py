@@ -17,6 +17,19 @@ def clean_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if not name.startswith("MESSAGEBOARD_")}
 
 
+# The settings classes that refuse to start without TRUSTED_HOSTS, and the hosts the tests' own servers
+# and Flask's test client ("localhost") are asked by.
+PUBLIC_CONFIGS = frozenset({"staging", "production"})
+TEST_CLIENT_HOST = "localhost"
+LOCAL_HOSTS = "127.0.0.1,localhost"
+
+
+def public_site_environment(**settings: str) -> dict[str, str]:
+    """Return a clean environment in which a Staging or Production site may start on this machine:
+    ``TRUSTED_HOSTS`` names 127.0.0.1 and localhost, as `make run` sets it; ``settings`` come last."""
+    return {**clean_environment(), "MESSAGEBOARD_TRUSTED_HOSTS": LOCAL_HOSTS, **settings}
+
+
 def settings_for(instance_path, environ=None, config=None, **overrides):
     """Resolve settings with ``instance_path`` as instance folder and only ``environ`` as environment."""
     from messageboard.settings import load_settings

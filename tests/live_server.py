@@ -21,7 +21,7 @@ from typing import Self
 from bs4 import BeautifulSoup
 
 from messageboard.core import PROJECT_ROOT
-from tests.helpers import form_fields
+from tests.helpers import form_fields, public_site_environment
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 UWSGI = str(Path(sys.executable).with_name("uwsgi"))
@@ -43,7 +43,8 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """gunicorn serving messageboard with ``environment`` added to a clean environment."""
+    """gunicorn serving messageboard with ``environment`` added to a clean environment that trusts 127.0.0.1
+    and localhost."""
 
     # Whether refused_start asks the server for a page while it refuses.
     probed_while_refusing = True
@@ -52,12 +53,9 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        self.environment = {
-            **{name: value for name, value in os.environ.items() if not name.startswith("MESSAGEBOARD_")},
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "WEB_CONCURRENCY": str(workers),
-            **environment,
-        }
+        self.environment = public_site_environment(
+            GUNICORN_BIND=f"127.0.0.1:{self.port}", WEB_CONCURRENCY=str(workers), **environment
+        )
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20) -> Self:

@@ -15,7 +15,7 @@ import pytest
 from messageboard.assets.manifest import Manifest
 from messageboard.core import PROJECT_ROOT, ConfigError
 from messageboard.startup import check_can_serve
-from tests.helpers import clean_environment
+from tests.helpers import public_site_environment
 
 PRINTED_REBUILD = re.compile(
     r"^Building bundle: every static file, into .+ \.\.\. Assets built: 3 files, ", re.MULTILINE
@@ -43,7 +43,7 @@ def command_environment(site, config: str, **settings) -> dict[str, str]:
     """The environment of a `flask` command for ``site``'s folders, with ``settings`` on top."""
     values = {**site, **settings}
     return {
-        **clean_environment(),
+        **public_site_environment(),
         "PYTHONUNBUFFERED": "1",
         "MESSAGEBOARD_CONFIG": config,
         "MESSAGEBOARD_SECRET_KEY": "asset-commands-secret",

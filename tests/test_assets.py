@@ -17,7 +17,7 @@ from messageboard.assets import AssetBuildError, tools
 from messageboard.assets.manifest import Manifest
 from messageboard.core import PROJECT_ROOT, ConfigError
 from messageboard.startup import check_can_serve
-from tests.helpers import assert_no_inline_code, clean_environment, parse
+from tests.helpers import LOCAL_HOSTS, assert_no_inline_code, parse, public_site_environment
 
 PAGES = [
     "/",
@@ -222,7 +222,7 @@ def test_a_url_naming_a_missing_file_fails_the_build_naming_source_and_line(make
 def run_build(site, config="production", **environment) -> subprocess.CompletedProcess:
     """Run `flask assets build` as a deploy would, for ``site``'s folders."""
     env = {
-        **clean_environment(),
+        **public_site_environment(),
         "MESSAGEBOARD_CONFIG": config,
         "MESSAGEBOARD_SECRET_KEY": "build-secret",
         "MESSAGEBOARD_STATIC_FOLDER": site["STATIC_FOLDER"],
@@ -310,6 +310,7 @@ def serving_check(site, monkeypatch):
     """Run the checks a server makes, with production settings for ``site``."""
     monkeypatch.setenv("MESSAGEBOARD_CONFIG", "production")
     monkeypatch.setenv("MESSAGEBOARD_SECRET_KEY", "serving-secret")
+    monkeypatch.setenv("MESSAGEBOARD_TRUSTED_HOSTS", LOCAL_HOSTS)
     for key in ("STATIC_FOLDER", "ASSETS_BUILD_FOLDER"):
         monkeypatch.setenv(f"MESSAGEBOARD_{key}", site[key])
     check_can_serve()

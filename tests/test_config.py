@@ -5,13 +5,17 @@ import pytest
 from config.settings import DevelopmentConfig, ProductionConfig
 from messageboard import create_app
 from messageboard.core import ConfigError
-from tests.helpers import settings_for
+from tests.helpers import LOCAL_HOSTS, settings_for
+
+# Production as it may start here: the hosts it answers are set, as `make run` sets them.
+PRODUCTION = {"MESSAGEBOARD_CONFIG": "production", "MESSAGEBOARD_TRUSTED_HOSTS": LOCAL_HOSTS}
 
 
 class CustomConfig(ProductionConfig):
     """A settings class chosen by dotted path."""
 
     SECRET_KEY = "custom-secret"
+    TRUSTED_HOSTS = ["example.org"]
     MESSAGES_PER_PAGE = 7
 
 
@@ -24,7 +28,11 @@ class CustomConfig(ProductionConfig):
     ],
 )
 def test_config_class_is_chosen_by_name(tmp_path, name, debug, testing):
-    environ = {"MESSAGEBOARD_CONFIG": name, "MESSAGEBOARD_SECRET_KEY": "s3cret"}
+    environ = {
+        "MESSAGEBOARD_CONFIG": name,
+        "MESSAGEBOARD_SECRET_KEY": "s3cret",
+        "MESSAGEBOARD_TRUSTED_HOSTS": LOCAL_HOSTS,
+    }
     values = settings_for(tmp_path, environ).values
     assert (values["DEBUG"], values["TESTING"]) == (debug, testing)
 
@@ -159,7 +167,7 @@ def test_debug_on_does_not_let_production_use_the_repositorys_secret(tmp_path):
 
 
 def test_production_reads_the_secret_from_the_environment_and_is_not_debug(tmp_path):
-    settings = settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": "production", "MESSAGEBOARD_SECRET_KEY": "abc123"})
+    settings = settings_for(tmp_path, {**PRODUCTION, "MESSAGEBOARD_SECRET_KEY": "abc123"})
     assert settings.values["SECRET_KEY"] == "abc123"
     assert settings.values["DEBUG"] is False
     assert settings.values["LEGACY_GET_WRITES"] is False
@@ -168,9 +176,7 @@ def test_production_reads_the_secret_from_the_environment_and_is_not_debug(tmp_p
 def test_production_reads_the_secret_from_a_file_at_start_up(tmp_path):
     secret_file = tmp_path / "secret"
     secret_file.write_text("from-a-file\n")
-    settings = settings_for(
-        tmp_path, {"MESSAGEBOARD_CONFIG": "production", "MESSAGEBOARD_SECRET_KEY_FILE": str(secret_file)}
-    )
+    settings = settings_for(tmp_path, {**PRODUCTION, "MESSAGEBOARD_SECRET_KEY_FILE": str(secret_file)})
     assert settings.values["SECRET_KEY"] == "from-a-file"
     assert settings.sources["SECRET_KEY"] == f"SECRET_KEY_FILE ({secret_file})"
 
@@ -181,7 +187,7 @@ def test_secret_key_file_that_is_missing_or_empty_fails(tmp_path, content, probl
     if content is not None:
         secret_file.write_text(content)
     with pytest.raises(ConfigError, match=problem):
-        settings_for(tmp_path, {"MESSAGEBOARD_CONFIG": "production", "MESSAGEBOARD_SECRET_KEY_FILE": str(secret_file)})
+        settings_for(tmp_path, {**PRODUCTION, "MESSAGEBOARD_SECRET_KEY_FILE": str(secret_file)})
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ STATIC_MAX_AGE = 90
 class ProductionLike:
     PUBLIC_SITE = True
     SECRET_KEY = 'from-a-class-in-the-module'
+    TRUSTED_HOSTS = ['example.org']
     MESSAGES_PER_PAGE = 11
 """
 

@@ -10,9 +10,9 @@ import pytest
 
 from messageboard.core import PROJECT_ROOT, ConfigError
 from messageboard.extensions import db
-from tests.helpers import clean_environment, parse, settings_for
+from tests.helpers import LOCAL_HOSTS, clean_environment, parse, settings_for
 
-PRODUCTION = {"MESSAGEBOARD_CONFIG": "production"}
+PRODUCTION = {"MESSAGEBOARD_CONFIG": "production", "MESSAGEBOARD_TRUSTED_HOSTS": LOCAL_HOSTS}
 
 
 def flask_command(*args: str, environment: dict, cwd=PROJECT_ROOT) -> subprocess.CompletedProcess:

@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from messageboard.core import PROJECT_ROOT
+from tests.helpers import LOCAL_HOSTS
 from tests.live_server import GUNICORN, Browser, LiveServer
 
 pytestmark = pytest.mark.server
@@ -130,6 +131,25 @@ def test_production_without_a_secret_stops_gunicorn_with_one_line(tmp_path):
     assert "Traceback" not in output
 
 
+@pytest.mark.parametrize("config", ["production", "staging"])
+def test_a_public_site_without_trusted_hosts_stops_gunicorn_with_one_line(tmp_path, config):
+    problems, output = refused_start(
+        {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "MESSAGEBOARD_CONFIG": config,
+            "MESSAGEBOARD_SECRET_KEY": "a-real-secret",
+            "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
+            "GUNICORN_BIND": "127.0.0.1:0",
+        }
+    )
+    assert problems == [
+        "messageboard: TRUSTED_HOSTS is not set, and Staging and Production answer only the host names "
+        'they are given: set it, like MESSAGEBOARD_TRUSTED_HOSTS=\'["example.org", ".example.org"]\''
+    ]
+    assert "Traceback" not in output
+
+
 def test_production_without_built_assets_stops_gunicorn_with_one_line(tmp_path):
     problems, _ = refused_start(
         {
@@ -137,6 +157,7 @@ def test_production_without_built_assets_stops_gunicorn_with_one_line(tmp_path):
             "HOME": str(tmp_path),
             "MESSAGEBOARD_CONFIG": "production",
             "MESSAGEBOARD_SECRET_KEY": "a-real-secret",
+            "MESSAGEBOARD_TRUSTED_HOSTS": LOCAL_HOSTS,
             "GUNICORN_BIND": "127.0.0.1:0",
             "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
             "MESSAGEBOARD_ASSETS_BUILD_FOLDER": str(tmp_path / "never-built"),

@@ -261,9 +261,19 @@ def test_other_hosts_get_the_400_page_everywhere(hosts_app, host):
         assert store.get_message("k") is None
 
 
-def test_without_trusted_hosts_any_host_is_answered(app):
+@pytest.mark.parametrize("config", ["development", "testing"])
+def test_development_and_testing_without_trusted_hosts_answer_any_host(make_app, config):
+    app = make_app(config)
     assert app.config["TRUSTED_HOSTS"] is None
     assert app.test_client().get("/", headers={"Host": "anything.example"}).status_code == 200
+
+
+@pytest.mark.parametrize("config", ["staging", "production"])
+def test_a_public_site_refuses_to_start_without_trusted_hosts(make_app, config):
+    with pytest.raises(ConfigError) as error:
+        make_app(config, SECRET_KEY="a-secret-of-this-test", TRUSTED_HOSTS=None, init_database=False)
+    assert str(error.value).startswith("TRUSTED_HOSTS is not set, and Staging and Production answer only")
+    assert error.value.setting == "TRUSTED_HOSTS"
 
 
 def test_an_export_works_with_trusted_hosts(hosts_app, tmp_path):

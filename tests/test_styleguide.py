@@ -10,7 +10,14 @@ from messageboard import store
 from messageboard.core import PROJECT_ROOT, ConfigError
 from messageboard.extensions import db
 from messageboard.startup import check_can_serve
-from tests.helpers import STYLEGUIDE_FIXTURES, add_message, assert_no_inline_code, parse, styleguide_fixtures
+from tests.helpers import (
+    LOCAL_HOSTS,
+    STYLEGUIDE_FIXTURES,
+    add_message,
+    assert_no_inline_code,
+    parse,
+    styleguide_fixtures,
+)
 
 STATES = styleguide_fixtures()["states"]
 MACROS = styleguide_fixtures()["macros"]
@@ -502,6 +509,7 @@ def test_a_bad_fixtures_file_stops_the_start_in_one_line_naming_it(make_app, fix
 def test_a_server_checks_the_fixtures_before_it_starts(tmp_path, monkeypatch):
     monkeypatch.setenv("MESSAGEBOARD_CONFIG", "staging")
     monkeypatch.setenv("MESSAGEBOARD_SECRET_KEY", "serving-secret")
+    monkeypatch.setenv("MESSAGEBOARD_TRUSTED_HOSTS", LOCAL_HOSTS)
     monkeypatch.setenv("MESSAGEBOARD_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("MESSAGEBOARD_STYLEGUIDE_FIXTURES", str(tmp_path / "gone.yml"))
     with pytest.raises(ConfigError, match=r"^STYLEGUIDE_FIXTURES names \S+/gone\.yml, which cannot be read"):
