@@ -47,5 +47,13 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    """Say when a worker has loaded the app and serves: gunicorn's own "Booting worker" comes before."""
+    """Have the worker die with its master, then say it has loaded the app and serves: gunicorn's own
+    "Booting worker" comes before."""
+    from messageboard.servers import die_with_parent
+
+    # A master killed with SIGKILL leaves its workers running, and holding the listening socket, so a
+    # new gunicorn cannot bind the port: a sync worker waiting on an idle client ignores SIGTERM
+    # until the client speaks, hence SIGKILL. Set here, after gunicorn drops to `user`/`group`,
+    # which would clear it; SO_REUSEPORT instead would let the orphans go on taking connections.
+    die_with_parent(worker.ppid)
     worker.log.info("Worker ready (pid: %s)", worker.pid)

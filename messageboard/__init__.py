@@ -10,8 +10,8 @@ import click
 from flask import Flask
 from jinja2 import FileSystemLoader
 
-from messageboard import auth, commands, errors, export, legacy, messages, styleguide
-from messageboard.assets import build_paths, init_assets
+from messageboard import auth, commands, errors, export, health, legacy, messages, styleguide
+from messageboard.assets import build_paths, init_assets, pages_follow_builds
 from messageboard.core import ConfigError, stop_on, template_folders
 from messageboard.extensions import csrf, db
 from messageboard.http_security import init_http_security
@@ -83,7 +83,7 @@ def register_extensions(app: Flask) -> None:
     init_request_limits(app)
     csrf.init_app(app)
     db.init_app(app)
-    init_page_cache(app, db.change_counter(app))
+    init_page_cache(app, pages_follow_builds(app, db.change_counter(app)))
     init_render_mode(app)
     init_assets(app)  # its WhiteNoise answers static files before the page cache and Flask
     init_http_security(app)  # last, outermost: proxy headers, host check and headers for every response
@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(messages.bp)
     app.register_blueprint(legacy.bp)
     app.register_blueprint(export.bp)
+    health.init_health(app)
     if app.config["STYLEGUIDE"]:
         app.register_blueprint(styleguide.bp)
     if app.config["LIVE_RELOAD"]:

@@ -7,8 +7,8 @@ cache included, so that every response is covered (outermost first):
    scheme, host, port and path prefix are taken from that many proxies' X-Forwarded-* entries,
    counted from the right (the one each proxy appended), so an entry a visitor forged further
    left is never believed. Without a count, those headers are ignored.
-2. ``SecurityHeaders``: a Host header outside ``TRUSTED_HOSTS`` gets the site's 400 page, whatever
-   the path; every response gets a Content-Security-Policy, X-Content-Type-Options, a Referrer-Policy, a Permissions-Policy, Cross-Origin-Opener-Policy and
+2. ``SecurityHeaders``: a Host header outside ``TRUSTED_HOSTS`` gets the site's 400 page on every
+   path but the health checks' (``core.health``); every response gets a Content-Security-Policy, X-Content-Type-Options, a Referrer-Policy, a Permissions-Policy, Cross-Origin-Opener-Policy and
    Cross-Origin-Resource-Policy and, where ``HSTS_SECONDS`` is set, Strict-Transport-Security; a
    redirect without a Cache-Control gets ``no-store``.
 
@@ -28,6 +28,7 @@ from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wsgi import get_host
 
 from messageboard.core import ConfigError
+from messageboard.core.health import HEALTH_PATHS
 from messageboard.core.setting import Setting, parse_names, whole
 
 # Hop counts for werkzeug's ProxyFix, one per X-Forwarded-* header.
@@ -157,7 +158,8 @@ def stand_in_host(config) -> str:
 
 
 class SecurityHeaders:
-    """WSGI middleware: refuse untrusted hosts, and add the security headers to every response."""
+    """WSGI middleware: refuse untrusted hosts (the health checks answer any), and add the security headers
+    to every response."""
 
     def __init__(self, app: Flask, wsgi_app):
         self.app = app
@@ -175,7 +177,11 @@ class SecurityHeaders:
                 added.append(("Cache-Control", REDIRECT_CACHE_CONTROL))
             return start_response(status, [*headers, *added], exc_info)
 
-        if self.trusted_hosts is not None:
+        if self.trusted_hosts is not None and environ.get("PATH_INFO") in HEALTH_PATHS:
+            # A load balancer's health check may name the host by its address, or by no name at all.
+            # Flask checks TRUSTED_HOSTS too, so the check is asked as of a trusted host: it builds no URL.
+            environ = {**environ, "HTTP_HOST": stand_in_host(self.app.config)}
+        elif self.trusted_hosts is not None:
             try:
                 get_host(environ, self.trusted_hosts)
             except SecurityError:

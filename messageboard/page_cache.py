@@ -12,7 +12,7 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -20,6 +20,7 @@ import brotli
 from flask import Flask, request
 from werkzeug.http import parse_accept_header, parse_cookie, parse_etags
 
+from messageboard.core.health import HEALTH_PATHS
 from messageboard.core.setting import Setting, whole
 from messageboard.database.errors import UNAVAILABLE_ERRORS
 
@@ -117,7 +118,7 @@ class CachedPages:
 class PageCacheMiddleware:
     """WSGI middleware answering GET and HEAD from the cached pages when it can, else the app."""
 
-    def __init__(self, app: Flask, wsgi_app, change_counter: Callable[[], int]):
+    def __init__(self, app: Flask, wsgi_app, change_counter: Callable[[], Hashable]):
         self.wsgi_app = wsgi_app
         self.change_counter = change_counter
         self.pages = CachedPages(app.config["PAGE_CACHE_SIZE"])
@@ -125,7 +126,12 @@ class PageCacheMiddleware:
         self.session_serializer = app.session_interface.get_signing_serializer(app)
 
     def __call__(self, environ, start_response):
-        if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or self._session_may_change_page(environ):
+        if (
+            environ["REQUEST_METHOD"] not in ("GET", "HEAD")
+            # A health check reads no change counter: /healthz touches nothing, /readyz asks the database itself.
+            or environ.get("PATH_INFO") in HEALTH_PATHS
+            or self._session_may_change_page(environ)
+        ):
             return self.wsgi_app(environ, start_response)
         # Counted before rendering, so a write during it leaves the page looking older, not newer.
         try:
@@ -214,7 +220,7 @@ def _shareable(headers: list[tuple[str, str]]) -> bool:
     return True
 
 
-def init_page_cache(app: Flask, change_counter: Callable[[], int] | None) -> None:
+def init_page_cache(app: Flask, change_counter: Callable[[], Hashable] | None) -> None:
     """Put the page cache in front of the app, if ``PAGE_CACHE_SIZE`` and a change counter allow.
 
     Not where assets rebuild on change: a kept page would go on linking the stylesheet it was

@@ -3,17 +3,22 @@ the app again in a process it starts later, and how this process stops the whole
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
 from messageboard.core import ConfigError, report, stop_on
+from messageboard.core.health import LIVENESS_PATH, READINESS_PATH
 
 # httpd's APEXIT_CHILDFATAL (os.h): Apache shuts down when one of its children, mod_wsgi's daemon
 # processes included, ends with it ("Child ... returned a Fatal error... Apache is exiting!").
 APACHE_CHILD_FATAL = 15
+# <linux/prctl.h>: the signal the kernel sends a process when the thread that forked it ends.
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,7 @@ class Server:
 
     name: str
     # Whether a process started after the first start loads the app again (a replaced worker),
-    # possibly during a database outage that must not stop it.
+    # possibly during a database outage, or with the build gone, neither of which may stop it.
     loads_again: bool
     stop: Callable[[ConfigError], NoReturn]
 
@@ -67,3 +72,48 @@ def stop_gunicorn_worker(problem: ConfigError) -> NoReturn:
 
     report(problem)
     sys.exit(Arbiter.WORKER_BOOT_ERROR)
+
+
+# What a worker whose settings broke while the server served answers; the log has the one line saying why.
+UNAVAILABLE = {
+    LIVENESS_PATH: ("200 OK", "ok"),
+    READINESS_PATH: ("503 Service Unavailable", "settings: this worker cannot load them (the server's log says why)"),
+}
+SETTINGS_BROKEN = (
+    "503 Service Unavailable",
+    "This server process cannot serve pages: the site's settings were changed into an error after the server "
+    "started, and its log says which.",
+)
+
+
+def serve_unavailable(problem: ConfigError):
+    """Report ``problem``, then return a WSGI app answering 503 to all but ``/healthz``: for a worker whose
+    settings broke after the server's first start, which must not stop the workers still serving."""
+    report(problem)
+
+    def unavailable(environ, start_response):
+        status, text = UNAVAILABLE.get(environ.get("PATH_INFO", ""), SETTINGS_BROKEN)
+        body = f"{text}\n".encode()
+        headers = [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        start_response(status, headers)
+        return [body]
+
+    return unavailable
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this process (SIGKILL) the moment its parent ``parent_pid`` ends, on Linux; end
+    it now if that parent has ended already. Elsewhere, nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    # The parent may have ended before the call, leaving this process another's child already.
+    if os.getppid() != parent_pid:
+        os._exit(1)

@@ -1,8 +1,8 @@
 """Checks a server makes before serving, so a problem stops it at once with one line."""
 
 from messageboard import create_app
-from messageboard.assets import check_built
-from messageboard.core import ConfigError
+from messageboard.assets import build_paths, build_problem, check_built
+from messageboard.core import ConfigError, report
 from messageboard.database import connection_problem
 from messageboard.extensions import db
 from messageboard.settings import instance_folder, load_settings
@@ -24,18 +24,27 @@ def check_first_start() -> None:
     _first_start_checked = True
 
 
+def forked_from_first_start() -> bool:
+    """Whether this process was forked from one that checked the first start (a worker of gunicorn's master)."""
+    return _first_start_checked
+
+
 def check_loaded_again() -> None:
     """Raise ConfigError if a process a server may start again later must not serve (a replaced
-    gunicorn or uWSGI lazy-apps worker, a mod_wsgi daemon process).
+    gunicorn or uWSGI lazy-apps worker, a mod_wsgi daemon process); warn of a build problem.
 
-    What ``check_can_serve`` checks, and, unless the process was forked from one that checked the
-    first start, the tables where the database answers: one that does not answer is an outage the
-    process must start through, answering 503 until it ends, but tables missing from one that
-    answers would make every page a 500.
+    Forked from a process that checked the first start (gunicorn's master), it only reads the settings
+    and warns. Otherwise: the settings and fixtures, and the tables where the database answers: one that does
+    not answer is an outage the process must start through, answering 503 until it ends, but tables
+    missing from one that answers would make every page a 500. Missing or stale static files never
+    stop it: it serves pages, the files answer 404 and ``/readyz`` 503 until a build.
     """
-    check_can_serve()
+    settings = load_settings(instance_path=instance_folder())
+    if not settings.values["ASSETS_AUTO_BUILD"] and (problem := build_problem(build_paths(settings.values))):
+        report(ConfigError(f"{problem}; serving meanwhile: static files answer 404 and /readyz 503"))
     if _first_start_checked:
         return
+    check_settings_and_fixtures()
     try:
         check_database_answers()
     except ConfigError:
@@ -46,11 +55,17 @@ def check_loaded_again() -> None:
 def check_can_serve() -> None:
     """Raise ConfigError if the settings are wrong, the styleguide's fixtures are, or, where the app
     never builds, assets are unbuilt."""
+    values = check_settings_and_fixtures()
+    if not values["ASSETS_AUTO_BUILD"]:
+        check_built(values)
+
+
+def check_settings_and_fixtures() -> dict:
+    """Raise ConfigError if the settings are wrong or the styleguide's fixtures are; return the settings."""
     settings = load_settings(instance_path=instance_folder())
     if settings.values["STYLEGUIDE"]:
         check_fixtures(settings.values)
-    if not settings.values["ASSETS_AUTO_BUILD"]:
-        check_built(settings.values)
+    return settings.values
 
 
 def check_database_answers() -> None:

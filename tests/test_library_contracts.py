@@ -7,6 +7,7 @@ not the site, so that a failure points at the library.
 
 from __future__ import annotations
 
+import copy
 import gzip
 import io
 import os
@@ -333,6 +334,31 @@ def test_whitenoise_static_file_exposes_get_path_and_headers_and_is_not_modified
     assert static_file.is_not_modified({"HTTP_IF_NONE_MATCH": dict(headers)["ETag"]})
     assert not static_file.is_not_modified({"HTTP_IF_NONE_MATCH": '"another"'})
     assert not static_file.is_not_modified({})
+
+
+def test_whitenoise_indexes_a_folder_into_files_through_add_files(tmp_path):
+    """A shallow copy with its own ``files`` indexes into that dict alone: the site swaps a fresh index in whole."""
+    (tmp_path / "a.txt").write_text("hello")
+    noise = WhiteNoise(not_found)
+    index = copy.copy(noise)
+    index.files = {}
+    index.add_files(str(tmp_path), "/static/")
+    assert noise.files == {}
+    assert isinstance(index.files["/static/a.txt"], StaticFile)
+    noise.files = index.files
+    assert fetch(Client(noise), "/static/a.txt").data == b"hello"
+
+
+def test_whitenoise_opens_a_file_before_starting_its_response(tmp_path):
+    """A file deleted after it was indexed raises FileNotFoundError before start_response: the site can still 404."""
+    (tmp_path / "a.txt").write_text("hello")
+    noise = WhiteNoise(not_found, root=str(tmp_path), prefix="/static")
+    (tmp_path / "a.txt").unlink()
+    started = []
+    environ = EnvironBuilder(path="/static/a.txt").get_environ()
+    with pytest.raises(FileNotFoundError):
+        noise(environ, lambda status, headers, exc_info=None: started.append(status))
+    assert started == []
 
 
 # --- Flask-Login: the user of a request ------------------------------------------------------------------

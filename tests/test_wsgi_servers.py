@@ -290,3 +290,39 @@ def test_a_server_loading_the_app_again_starts_without_its_database_and_answers_
     finally:
         server.stop()
     assert "messageboard: " not in server.log()
+
+
+NOT_BUILT = "The static files are not built ({}/manifest.json is missing): run `flask --app messageboard assets build`"
+
+
+@pytest.mark.parametrize("name", ["uwsgi", "waitress"])
+def test_a_server_loading_the_app_once_will_not_start_without_a_build(tmp_path, name):
+    never_built = tmp_path / "never-built"
+    environment = production(tmp_path, MESSAGEBOARD_ASSETS_BUILD_FOLDER=str(never_built))
+    server = REFUSING[name](tmp_path, **environment)
+    server.init_database()
+    assert_refused(name, server, "messageboard: " + NOT_BUILT.format(never_built))
+
+
+@pytest.mark.parametrize("name", ["gunicorn-without-config", "uwsgi-lazy-apps", "mod_wsgi"])
+def test_a_server_loading_the_app_again_starts_without_a_build_and_says_so(tmp_path, name):
+    """A process loading the app again (a replacement, maybe while the build is away) serves pages; its static
+    files answer 404 and /readyz 503 until a build, and its log says so in one line."""
+    never_built = tmp_path / "never-built"
+    server = REFUSING[name](tmp_path, **production(tmp_path, MESSAGEBOARD_ASSETS_BUILD_FOLDER=str(never_built)))
+    server.init_database()
+    server.launch()
+    try:
+        server.wait_until_answering("/", 20)
+        assert Browser(server.url).open("/").page().select_one(".message-list .message-key").get_text() == "default"
+        assert get(server, "/static/gen/site.css")[0] == 404
+        status, headers, body = get(server, "/readyz")
+        assert (status, headers["Cache-Control"]) == (503, "no-store")
+        assert body.decode() == f"static files: {NOT_BUILT.format(never_built)}\n"
+        assert server.process.poll() is None
+    finally:
+        server.stop()
+    warning = (
+        f"messageboard: {NOT_BUILT.format(never_built)}; serving meanwhile: static files answer 404 and /readyz 503"
+    )
+    assert warning in server.log()

@@ -12,7 +12,7 @@ from webassets.loaders import YAMLLoader
 
 from messageboard.assets.build import BuildReport, build_assets
 from messageboard.assets.cli import command_bundles
-from messageboard.assets.manifest import Manifest
+from messageboard.assets.manifest import Manifest, file_identity
 from messageboard.assets.paths import build_paths
 from messageboard.assets.tools import AssetBuildError
 from messageboard.core import shown_path
@@ -33,6 +33,7 @@ class SiteAssets(Environment):
         self._bundles_seen = None
         self._reload_bundles_if_changed()
         # Not `manifest`: webassets' Environment has a setting of that name.
+        self._published_seen = file_identity(self.paths.manifest)
         self.published = Manifest.load(self.paths.manifest) or Manifest({}, "")
         self.build_error: AssetBuildError | None = None
         self._inputs_seen = None
@@ -59,7 +60,16 @@ class SiteAssets(Environment):
         self._reload_bundles_if_changed()
         report = build_assets(self.paths, self.bundles, self, force=force)
         self.published = report.manifest
+        self._published_seen = file_identity(self.paths.manifest)
         return report
+
+    def follow_rebuilds(self) -> None:
+        """Read the manifest again if a build replaced it since it was read: pages link the new files."""
+        seen = file_identity(self.paths.manifest)
+        if seen != self._published_seen:
+            # A manifest removed (the build deleted, say) leaves the links as they were: they 404 either way.
+            self.published = Manifest.load(self.paths.manifest) or self.published
+            self._published_seen = seen
 
     def rebuild_if_changed(self) -> None:
         """Rebuild when an input changed since the last look (file times and sizes, cheaply)."""

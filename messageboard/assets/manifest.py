@@ -62,6 +62,15 @@ def source_fingerprint(inputs: list[tuple[str, Path]]) -> str:
     return digest.hexdigest()
 
 
+def file_identity(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a build writes ``path`` (it replaces the file): its inode, time and size; None if absent."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)

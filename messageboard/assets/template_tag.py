@@ -64,7 +64,8 @@ class AssetsTag(Extension):
         """The bundle's hashed URL; worked out once per build and path prefix where nothing rebuilds."""
         if assets.auto_build:
             return url_for("static", filename=bundle.output)
-        key = (request.script_root, bundle.output)
+        # Keyed by the hashed name too: a build made while serving replaces it (SiteAssets.follow_rebuilds).
+        key = (request.script_root, assets.published.hashed(bundle.output))
         if key not in self._urls:
             self._urls[key] = url_for("static", filename=bundle.output)
         return self._urls[key]
