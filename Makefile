@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app messageboard
 PYTEST_ARGS ?= -n auto
-# `make test` ends with the stress suite (tests/stress, about two minutes) unless STRESS=no;
+# `make test` ends with the stress suite (tests/stress, about three minutes) unless STRESS=no;
 # STRESS_ARGS passes options to that run (e.g. STRESS_ARGS=-x).
 STRESS ?= yes
 STRESS_ARGS ?=
@@ -22,7 +22,7 @@ RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
 	MESSAGEBOARD_TRUSTED_HOSTS=$${MESSAGEBOARD_TRUSTED_HOSTS:-127.0.0.1,localhost} \
 	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE-$$([ -n "$$MESSAGEBOARD_SECRET_KEY" ] || echo instance/secret_key)}
 
-.PHONY: help install run dev test stress lint format browser postgres editor bench assets db export preview lock clean
+.PHONY: help install run serve nginx dev test stress lint format browser postgres editor bench assets db export preview lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -67,6 +67,39 @@ run: install instance/secret_key ## Serve the site with gunicorn at http://127.0
 	$(RUN_ENV) $(FLASK) db init
 	$(RUN_ENV) exec $(BIN)/gunicorn --config config/gunicorn.conf.py
 
+# `make serve` puts nginx (config/nginx.conf) on FRONT_BIND before gunicorn on a Unix socket, both
+# in the foreground; FRONT_DIR holds nginx's rendered configuration, error pages, pid, temporary
+# files and the socket. nginx is the one proxy, so the site believes one hop of X-Forwarded-For
+# and -Proto (docs/deploy.md).
+FRONT_BIND ?= 127.0.0.1:8080
+FRONT_DIR ?= instance/front
+FRONT_SOCKET = $(abspath $(FRONT_DIR))/gunicorn.sock
+SERVE_ENV := $(RUN_ENV) MESSAGEBOARD_PROXY_FIX_X_FOR=$${MESSAGEBOARD_PROXY_FIX_X_FOR:-1} \
+	MESSAGEBOARD_PROXY_FIX_X_PROTO=$${MESSAGEBOARD_PROXY_FIX_X_PROTO:-1}
+NGINX_PACKAGES := nginx libnginx-mod-http-brotli-static
+# Debian puts nginx in /usr/sbin, which a user's PATH may not name.
+NGINX ?= $(or $(shell command -v nginx),/usr/sbin/nginx)
+# Either process ending (a failed start, a crash) stops the other, with its exit status; Ctrl-C (or
+# a TERM) stops both.
+define SERVE_BOTH
+trap 'stopped=1; kill -TERM $$gunicorn $$nginx 2>/dev/null' INT TERM; \
+$(SERVE_ENV) GUNICORN_BIND=unix:$(FRONT_SOCKET) $(BIN)/gunicorn --config config/gunicorn.conf.py --pid $(abspath $(FRONT_DIR))/gunicorn.pid & gunicorn=$$!; \
+$(NGINX) -e stderr -p $(abspath $(FRONT_DIR)) -c $(abspath $(FRONT_DIR))/nginx.conf & nginx=$$!; \
+wait -n; status=$$?; kill -TERM $$gunicorn $$nginx 2>/dev/null; wait; [ -n "$$stopped" ] || exit $$status
+endef
+
+serve: install nginx instance/secret_key ## Serve the site behind nginx at http://127.0.0.1:8080 (FRONT_BIND), gunicorn on a Unix socket
+	$(SERVE_ENV) $(FLASK) assets build
+	$(SERVE_ENV) $(FLASK) db init
+	$(SERVE_ENV) $(FLASK) front nginx-config --standalone --out $(FRONT_DIR) --listen $(FRONT_BIND) --upstream unix:$(FRONT_SOCKET)
+	@echo "Serving at http://$(FRONT_BIND) (nginx), gunicorn behind it on $(FRONT_SOCKET); Ctrl-C stops both"
+	@$(SERVE_BOTH)
+
+nginx: ## Install Debian's nginx and its brotli_static module (make serve) if they are missing
+	@[ -x $(NGINX) ] && [ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || { \
+		echo "make serve needs nginx: installing $(NGINX_PACKAGES) from Debian's packages"; \
+		apt-get install -y -qq $(NGINX_PACKAGES) >/dev/null || { apt-get update -qq && apt-get install -y -qq $(NGINX_PACKAGES); }; }
+
 dev: install ## Serve with flask run --debug: code and templates reload on change
 	MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-development} $(FLASK) db init
 	MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-development} $(FLASK) run --debug --port $${PORT:-5000}
@@ -79,11 +112,11 @@ preview: install ## Export, then serve site/ at http://127.0.0.1:8001
 
 # Lint first, so a style or layer error fails CI (.ci/run is `make test`) as a failing test does. The stress
 # suite runs after the parallel run, on its own: its four workers and fifty clients need the cores.
-test: install lint browser postgres ## Lint, run every test in parallel, then the stress suite alone
+test: install lint browser postgres nginx ## Lint, run every test in parallel, then the stress suite alone
 	$(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/stress
 	$(if $(filter no,$(STRESS)),,$(STRESS_PYTEST))
 
-stress: install postgres ## Only the stress suite: 4 gunicorn workers, 50 clients, killed workers (about 2 min)
+stress: install postgres nginx ## Only the stress suite: 4 gunicorn workers, 50 clients, killed workers, slow clients (about 3 min)
 	$(STRESS_PYTEST)
 
 # The browser tests drive Debian's chromium through Playwright (no browser download); CHROMIUM
@@ -114,7 +147,7 @@ format: install ## Fix the Python's format and import order (ruff)
 	$(BIN)/ruff check --fix --select I .
 	$(BIN)/ruff format .
 
-bench: install browser postgres ## Measure requests per second against a raw WSGI baseline, and live reload
+bench: install browser postgres nginx ## Measure requests per second against a raw WSGI baseline, and live reload
 	@command -v wrk >/dev/null || { echo "bench needs wrk: installing it from Debian's packages"; \
 		apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }; }
 	$(BIN)/python -m bench

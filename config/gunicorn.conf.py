@@ -35,11 +35,14 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 def on_starting(server):
-    """Check the settings, the built assets, the database and its tables once, in the master, so a
-    problem stops it in one line."""
+    """Warn of a bind beyond this machine; check the settings, the built assets, the database and its
+    tables once, in the master, so a problem stops it in one line."""
     from messageboard.core import ConfigError, stop_on
+    from messageboard.front import exposed_bind_warning
     from messageboard.startup import check_first_start
 
+    if warning := exposed_bind_warning(server.cfg.bind):
+        server.log.warning(warning)
     try:
         check_first_start()
     except ConfigError as problem:

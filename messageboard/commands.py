@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask db init`` and ``flask config``."""
+"""Command-line tools: ``flask db init``, ``flask config`` and ``flask front``."""
 
 import click
 from flask import Flask, current_app
@@ -7,6 +7,7 @@ from sqlalchemy.engine import make_url
 
 from messageboard import store
 from messageboard.extensions import db
+from messageboard.front import front_cli
 
 SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN")
 db_cli = AppGroup("db", help="Database commands.")
@@ -16,6 +17,7 @@ def register_commands(app: Flask) -> None:
     """Add the site's commands to the app's ``flask`` command line."""
     app.cli.add_command(db_cli)
     app.cli.add_command(show_config)
+    app.cli.add_command(front_cli)
 
 
 @db_cli.command("init")

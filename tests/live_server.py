@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -379,3 +380,49 @@ class Browser:
         except urllib.error.HTTPError as error:
             with error:
                 return Reply(error.code, error.headers, error.read().decode())
+
+
+# Debian's nginx, in /usr/sbin, which PATH may not name.
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+class FrontServer(LiveServer):
+    """`make serve`: nginx on a free port of 127.0.0.1, before gunicorn on a Unix socket in ``front_dir``."""
+
+    def __init__(self, log_path: Path, front_dir: Path, workers: int = 2, **environment: str):
+        super().__init__(log_path, workers, **environment)
+        self.front_dir = front_dir
+
+    def start(self, timeout: float = 60) -> Self:
+        """Start as LiveServer does, allowing for make serve's own steps (build check, db init, nginx's configuration)."""
+        return super().start(timeout)
+
+    def command(self) -> list[str]:
+        """make serve, with this server's port and work folder."""
+        return [
+            "make",
+            "--no-print-directory",
+            "serve",
+            f"FRONT_BIND=127.0.0.1:{self.port}",
+            f"FRONT_DIR={self.front_dir}",
+        ]
+
+    def gunicorn_pid(self) -> int:
+        """The pid of the gunicorn master behind nginx."""
+        return int((self.front_dir / "gunicorn.pid").read_text())
+
+    def stop(self) -> int | None:
+        """Stop make, nginx and gunicorn as Ctrl-C does (SIGINT to them all), then kill anything left."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.process:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+        return self.process.returncode if self.process else None
