@@ -13,8 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import PROJECT_ROOT, WORK_DIR, BenchError, build_times, export_speed, live_reload, load, page_weight, seed
+from bench.front import FRONT_SERVER, front_cases, serving_front
 from bench.page_weight import PageWeight
-from bench.report import Case, build_lines, export_lines, live_reload_lines, render, weight_lines
+from bench.report import Case, build_lines, export_lines, live_reload_lines, render, search_cost_lines, weight_lines
+from bench.search_cost import FLOOD_CLIENTS, measure_searches
 from bench.server import GUNICORN_CONFIG, TRUSTED_HOSTS, Server, gunicorn, wait_for_ok
 
 SMALL, LARGE = 10_000, 100_000
@@ -196,6 +198,8 @@ def measure_and_report(options: Options, secret_key: str, small_file: Path, data
         flush=True,
     )
     reloads = live_reload.measure()
+    print(f"Timing searches, and a cached page while {FLOOD_CLIENTS} clients search (bench/search_cost.py)", flush=True)
+    searches = measure_searches(databases[SQLITE_100K], lambda url: site_environment(secret_key, url), secret_key)
     environments = {
         site.name: {**site_environment(secret_key, databases[site.database]), **dict(site.settings)} for site in SITES
     }
@@ -215,6 +219,8 @@ def measure_and_report(options: Options, secret_key: str, small_file: Path, data
     print("\n".join(export_lines(exports)))
     print()
     print("\n".join(live_reload_lines(reloads)))
+    print()
+    print("\n".join(search_cost_lines(searches)))
 
 
 def serve_and_measure(
@@ -226,10 +232,11 @@ def serve_and_measure(
             site.name: stack.enter_context(gunicorn(site.name, site.app_uri, environments[site.name], options.workers))
             for site in SITES
         }
+        servers[FRONT_SERVER] = stack.enter_context(serving_front(environments[HOME_SERVER], options.workers))
         for case in (*CASES, *DATABASE_CASES):
             wait_for_ok(servers[case.server], ADD_CHECK_PATH if case.script else case.path)
         weight = page_weight.measure(servers[HOME_SERVER], HOME_PATH)
-        cases = [*CASES, replace(CSS_CASE, path=weight.stylesheet), *DATABASE_CASES]
+        cases = [*CASES, replace(CSS_CASE, path=weight.stylesheet), *DATABASE_CASES, *front_cases(weight.stylesheet)]
         wait_for_ok(servers[CSS_CASE.server], weight.stylesheet)
         return cases, measure_all(servers, cases, options), weight
 

@@ -14,6 +14,8 @@ from bench.export_speed import REEXPORT_GOAL_SECONDS, SPEED_GOAL, ExportSpeed
 from bench.live_reload import GOAL_MS as LIVE_RELOAD_GOAL_MS
 from bench.live_reload import LiveReloadTimes
 from bench.page_weight import ACCEPT_ENCODING, GOAL_BYTES, GOAL_REQUESTS, KB, PageWeight
+from bench.search_cost import CACHED_P99_GOAL_MS, FLOOD_CLIENTS, SEARCH_GOAL_MS, SearchCost
+from bench.search_cost import RUNS as SEARCH_RUNS
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,11 @@ RATIOS = (
     Ratio("l", "a"),
     Ratio("m", "a"),
     Ratio("m", "l"),
+    # The front (make serve): nginx's static files over the ceiling and over WhiteNoise's, and a page
+    # through nginx over the same page from bare gunicorn.
+    Ratio("n", "a"),
+    Ratio("n", "i"),
+    Ratio("o", "c"),
 )
 
 
@@ -225,3 +232,52 @@ def live_reload_lines(times: LiveReloadTimes) -> list[str]:
 def p90(runs: Sequence[float]) -> float:
     """Return the 90th percentile of the runs, interpolated between them."""
     return quantiles(runs, n=10, method="inclusive")[-1] if len(runs) > 1 else runs[0]
+
+
+def search_cost_lines(cost: SearchCost) -> list[str]:
+    """Return the slowest search on each site, the cached page alone and under a search flood, and goals."""
+    hello = median(cost.hello_ms)
+    lines = [
+        f"Costly requests: gunicorn, production settings, {cost.workers} workers, SQLite; each search "
+        f"{SEARCH_RUNS} times, a new URL each; x hello: over one raw WSGI request ({hello:.1f} ms)",
+        f"   {'site':<18}  {'slowest search':<32}  {'median ms':>9}  {'runs min-max':>12}  {'x hello':>7}",
+    ]
+    for site in cost.sites:
+        runs = site.runs[site.worst]
+        spread = f"{min(runs):.1f}-{max(runs):.1f}"
+        lines.append(
+            f"   {site.label:<18}  {shown_query(site.worst):<32}  {median(runs):>9.1f}  {spread:>12}  "
+            f"{median(runs) / hello:>6.1f}x"
+        )
+    alone, ceiling = cost.cached_alone, cost.hello_flooded
+    lines += [
+        f"GET / from the page cache, one client, p50/p99 ms: alone {alone.p50:.1f}/{alone.p99:.1f}; the raw WSGI "
+        f"app while {FLOOD_CLIENTS} clients ask it too {ceiling.p50:.1f}/{ceiling.p99:.1f}",
+        *(
+            f"   while {FLOOD_CLIENTS} clients send distinct short searches, {label}: {flood.p50:.1f}/{flood.p99:.1f} "
+            f"(p99 {flood.p99 / ceiling.p99:.1f}x the raw WSGI app's; {flood.flood_per_second:,.0f} searches/s answered)"
+            for label, flood in cost.cached_flooded.items()
+        ),
+        f"   while they ask for distinct list pages instead, {cost.sites[0].label}: "
+        f"{cost.cached_paged.p50:.1f}/{cost.cached_paged.p99:.1f} (p99 {cost.cached_paged.p99 / ceiling.p99:.1f}x; "
+        f"{cost.cached_paged.flood_per_second:,.0f} pages/s)",
+    ]
+    slowest = max(max(site.runs[site.worst]) for site in cost.sites)
+    p99 = max(flood.p99 for flood in cost.cached_flooded.values())
+    return [
+        *lines,
+        "",
+        *goal_lines(
+            [
+                ("search", f"{slowest:.1f} ms", f"<= {SEARCH_GOAL_MS} ms", slowest <= SEARCH_GOAL_MS),
+                ("p99", f"{p99:.1f} ms", f"< {CACHED_P99_GOAL_MS} ms", p99 < CACHED_P99_GOAL_MS),
+            ]
+        ),
+    ]
+
+
+def shown_query(query: str, width: int = 32) -> str:
+    """Return the query quoted, its middle cut if it is longer than ``width``, with its length."""
+    if len(query) + 2 <= width:
+        return repr(query)
+    return f"{query[: width - 18]!r}... ({len(query)} chars)"

@@ -3,6 +3,7 @@ the site's own store, copies of them for the adds, and the built bundles."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import sqlite3
@@ -214,3 +215,34 @@ def build_assets(environment: Mapping[str, str]) -> None:
     )
     if result.returncode != 0:
         raise BenchError(f"flask assets build failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+
+
+def long_messages(count: int, length: int, seed: int = SEED) -> Iterator[tuple[str, str]]:
+    """Yield ``count`` (key, text) pairs whose texts are ``length`` characters of the same random words."""
+    rng = random.Random(seed)
+    for number in range(1, count + 1):
+        yield message_key(number), message_text(rng, length)[:length]
+
+
+def ensure_long_database(count: int, length: int, secret_key: str) -> Path:
+    """Return an SQLite file holding ``count`` benchmark messages of ``length`` characters each,
+    reusing an earlier run's."""
+    label = f"{count // 1000}k-{length // 1000}kb"
+    path = WORK_DIR / f"messages-{label}.sqlite3"
+    instance = WORK_DIR / f"instance-{label}"
+    if path.exists() and _holds(path, instance, count, secret_key):
+        print(f"  {path.name}: reusing {count:,} messages of {length:,} characters")
+        return path
+    _remove_database(path)
+    print(f"  {path.name}: adding {count:,} messages of {length:,} characters through store.add_many ...", flush=True)
+    app = _make_app(database_url(path), instance, secret_key)
+    with app.app_context():
+        try:
+            store.create_schema()
+            pairs = long_messages(count, length)
+            # A thousand at a time: one transaction of them all would hold every text in memory at once.
+            while store.add_many(itertools.islice(pairs, 1000)):
+                pass
+        finally:
+            db.engine.dispose()
+    return path

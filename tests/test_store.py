@@ -105,16 +105,6 @@ def query_plan(connection, statement, *, avoid=("seqscan",)) -> str:
     return " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
 
 
-def test_search_of_three_or_more_characters_uses_the_trigram_index(context):
-    with db.writing() as connection:
-        plan = query_plan(connection, store.listing(db.search_condition("apple")))
-    if connection.dialect.name == "sqlite":
-        assert "VIRTUAL TABLE INDEX" in plan and "messages_search" in plan, plan
-    else:
-        assert "Bitmap Index Scan on ix_messages_key_trigram" in plan, plan
-        assert "Bitmap Index Scan on ix_messages_text_trigram" in plan, plan
-
-
 @pytest.mark.parametrize("sort", store.SORT_ORDERS)
 def test_listing_in_either_order_reads_an_index_without_sorting(context, sort):
     with db.writing() as connection:

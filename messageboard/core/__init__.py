@@ -9,7 +9,11 @@ from messageboard.core.limits import (
     KEY_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
+    SEARCH_BYTES_MAX,
+    SEARCH_CANDIDATES_MAX,
     SEARCH_MAX_LENGTH,
+    SEARCH_RESULTS_MAX,
+    SEARCH_TEXTS_MAX,
     TEXT_MAX_LENGTH,
 )
 from messageboard.core.numbers import BEYOND_INTEGER_MAX, stored_number, whole_number
@@ -31,7 +35,11 @@ __all__ = [
     "PASSWORD_MAX_LENGTH",
     "PASSWORD_MIN_LENGTH",
     "PROJECT_ROOT",
+    "SEARCH_BYTES_MAX",
+    "SEARCH_CANDIDATES_MAX",
     "SEARCH_MAX_LENGTH",
+    "SEARCH_RESULTS_MAX",
+    "SEARCH_TEXTS_MAX",
     "TEXT_MAX_LENGTH",
     "ConfigError",
     "project_path",

@@ -6,6 +6,18 @@ KEY_MAX_LENGTH = 64
 TEXT_MAX_LENGTH = 10_000
 # A search (?q=): longer ones are refused before they reach the database.
 SEARCH_MAX_LENGTH = 200
+# A search lists at most this many matches, the most recently added; past it, the page says so.
+SEARCH_RESULTS_MAX = 200
+# What one search may read, newest message first, before it stops and the page says where. SQLite's
+# trigram index checks this many of the messages it finds for a search of 3 to 14 characters, from
+# the index alone; PostgreSQL's trigram indexes let messages through that it must read again, so it
+# reads this many at most...
+SEARCH_CANDIDATES_MAX = 1_000
+# ...holding at most this many bytes of text as stored (compressed);
+SEARCH_BYTES_MAX = 512 * 1024
+# and SQLite reads the texts of this many for a search of one or two characters, which no index
+# serves, or of the candidates of one longer than its index checks from its positions alone.
+SEARCH_TEXTS_MAX = 300
 
 EDITOR_NAME_MAX_LENGTH = 64
 PASSWORD_MIN_LENGTH = 12

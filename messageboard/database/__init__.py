@@ -20,6 +20,7 @@ from messageboard.core import project_path
 from messageboard.database import postgres, sqlite
 from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
 from messageboard.database.schema import messages, metadata
+from messageboard.database.search import SearchHits
 
 DATABASE_FILE = "messageboard.sqlite3"
 _EXTENSION_KEY = "messageboard.database"
@@ -117,10 +118,9 @@ class Database:
         return {table.name for table in metadata.sorted_tables} | set(backend.OWN_TABLES) <= present
 
     @staticmethod
-    def search_condition(query: str):
-        """A WHERE clause matching messages whose key or text contains ``query``, any case, as this
-        database answers it fastest."""
-        return current_app.extensions[_EXTENSION_KEY].backend.search_condition(query)
+    def search(connection: Connection, query: str) -> SearchHits:
+        """The newest matches of ``query`` in keys and texts, any case, as far back as one search may read."""
+        return current_app.extensions[_EXTENSION_KEY].backend.search(connection, query)
 
 
 def connection_problem(config) -> str | None:

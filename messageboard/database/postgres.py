@@ -9,12 +9,13 @@ import time
 import psycopg
 import sqlalchemy
 from flask import current_app
-from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, MetaData, Table, event, select
+from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, MetaData, Table, event, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError, OperationalError
 
+from messageboard.core import SEARCH_BYTES_MAX, SEARCH_CANDIDATES_MAX
 from messageboard.database.errors import first_line
-from messageboard.database.search import substring_condition
+from messageboard.database.search import SearchHits, newest_matches, substring_condition
 
 # PostgreSQL has no counterpart of SQLite's PRAGMA data_version, which the page cache watches: a
 # trigger moves this row's version in every transaction that changes messages, whoever runs it
@@ -152,9 +153,23 @@ def create_schema(connection: Connection) -> None:
         )
 
 
-def search_condition(query: str):
-    """Messages whose key or text contains ``query``, any case: ILIKE, which the trigram indexes serve."""
-    return substring_condition(query)
+def search(connection: Connection, query: str) -> SearchHits:
+    """The newest messages whose key or text contains ``query``, any case, as far back as one search may read."""
+    # The trigram indexes rule messages out, but every one they let through is read again to check
+    # it, so the window is as many newest messages, holding as much text, as a search may read.
+    beyond = connection.execute(_WINDOW_BEYOND, {"most": SEARCH_CANDIDATES_MAX, "bytes": SEARCH_BYTES_MAX}).scalar()
+    return newest_matches(connection, substring_condition(query), beyond)
+
+
+# The newest message past the window: the row count or the texts' stored size (compressed, as
+# read from disk; no text is read to learn it) before it reached its limit.
+_WINDOW_BEYOND = text(
+    """SELECT id FROM (
+        SELECT id, row_number() OVER newest AS number,
+            sum(pg_column_size(text)) OVER newest - pg_column_size(text) AS bytes_before
+        FROM messages WINDOW newest AS (ORDER BY id DESC) ORDER BY id DESC LIMIT :most + 1
+    ) newest WHERE number > :most OR bytes_before >= :bytes ORDER BY id DESC LIMIT 1"""
+)
 
 
 def change_counter(engine: Engine, config) -> PostgresChangeCounter:

@@ -11,8 +11,13 @@ import sqlalchemy
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, Text, event, select
 from sqlalchemy.engine import URL
 
+from messageboard.core import (
+    SEARCH_CANDIDATES_MAX,
+    SEARCH_RESULTS_MAX,
+    SEARCH_TEXTS_MAX,
+)
 from messageboard.database.schema import messages
-from messageboard.database.search import substring_condition
+from messageboard.database.search import SearchHits, newest_beyond, newest_matches, substring_condition
 
 # An FTS5 index with the trigram tokenizer answers case-insensitive substring searches over key
 # and text without scanning the table; triggers keep it in step with every write.
@@ -35,8 +40,13 @@ SEARCH_INDEX_DDL = (
     END""",
 )
 _search_index = Table(SEARCH_INDEX, MetaData(), Column("rowid", Integer), Column(SEARCH_INDEX, Text))
-# The trigram index matches runs of three or more characters; shorter searches scan the table.
+# The trigram index matches runs of three or more characters; shorter searches read the newest texts.
 TRIGRAM_LENGTH = 3
+# Trigrams a search's candidates must hold, spread over it: more narrow them little, and the index
+# reads the list of messages of each, as far back as the candidates go.
+CANDIDATE_TRIGRAMS = 6
+# The longest phrase the index checks from its positions: 14 characters.
+PHRASE_TRIGRAMS_MAX = 12
 
 # No BEGIN for a lone read: it is its own transaction, one round trip fewer.
 READ_OPTIONS: dict = {}
@@ -65,12 +75,41 @@ def create_schema(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-def search_condition(query: str):
-    """Messages whose key or text contains ``query``, any case: from the trigram index where it can answer."""
+def search(connection: Connection, query: str) -> SearchHits:
+    """The newest messages whose key or text contains ``query``, any case, as far back as one search may read."""
+    # No index serves one or two characters: the newest texts are read, so many at most.
     if len(query) < TRIGRAM_LENGTH:
-        return substring_condition(query)
-    phrase = '"' + query.replace('"', '""') + '"'
-    return messages.c.id.in_(select(_search_index.c.rowid).where(_search_index.c[SEARCH_INDEX].op("MATCH")(phrase)))
+        return newest_matches(connection, substring_condition(query), newest_beyond(connection, SEARCH_TEXTS_MAX))
+    # Finding the messages that hold a few of the query's trigrams costs little. Checking that they
+    # hold them all, in order, reads each trigram's positions: cheap for a short phrase, but a long
+    # one's every list is read whole, so its candidates' texts are read instead, fewer of them.
+    index = _search_index.c[SEARCH_INDEX]
+    spread = index.op("MATCH")(" AND ".join(map(_phrase, _spread_trigrams(query))))
+    long_phrase = len(query) - TRIGRAM_LENGTH + 1 > PHRASE_TRIGRAMS_MAX
+    checked = SEARCH_TEXTS_MAX if long_phrase else SEARCH_CANDIDATES_MAX
+    newest_first = select(_search_index.c.rowid).where(spread).order_by(_search_index.c.rowid.desc())
+    candidates = list(connection.execute(newest_first.limit(checked + 1)).scalars())
+    beyond = candidates.pop() if len(candidates) > checked else None
+    if long_phrase:
+        return newest_matches(connection, messages.c.id.in_(candidates) & substring_condition(query), beyond)
+    statement = select(_search_index.c.rowid).where(index.op("MATCH")(_phrase(query)))
+    if beyond is not None:
+        statement = statement.where(_search_index.c.rowid > beyond)
+    statement = statement.order_by(_search_index.c.rowid.desc()).limit(SEARCH_RESULTS_MAX + 1)
+    return SearchHits(list(connection.execute(statement).scalars()), beyond)
+
+
+def _spread_trigrams(query: str) -> list[str]:
+    """A few of the query's trigrams, from its start to its end: every match holds them all."""
+    trigrams = [query[start : start + TRIGRAM_LENGTH] for start in range(len(query) - TRIGRAM_LENGTH + 1)]
+    last = len(trigrams) - 1
+    picked = {round(number * last / (CANDIDATE_TRIGRAMS - 1)) for number in range(CANDIDATE_TRIGRAMS)} if last else {0}
+    return list(dict.fromkeys(trigrams[index] for index in sorted(picked)))
+
+
+def _phrase(text: str) -> str:
+    """``text`` as an FTS5 phrase: every character literal."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def change_counter(engine: Engine, _config) -> SQLiteChangeCounter | None:

@@ -21,6 +21,10 @@ class Page:
     number: int
     per_page: int
     total: int
+    # A search's: more messages match than it lists (those listed are the newest)...
+    more: bool = False
+    # ...or it stopped before the oldest messages, and this is the oldest one it looked at.
+    searched_back_to: Message | None = None
 
     @property
     def pages(self) -> int:

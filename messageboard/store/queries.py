@@ -7,11 +7,14 @@ What only one database does (its search index, its change counter, its DDL) is i
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
-from sqlalchemy import Connection, bindparam, false, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
+from messageboard.core import SEARCH_RESULTS_MAX
 from messageboard.database.schema import message_count, messages, utcnow
+from messageboard.database.search import SearchHits
 from messageboard.extensions import db
 from messageboard.store.models import (
     KeyTaken,
@@ -22,7 +25,7 @@ from messageboard.store.models import (
     parse_revision,
     revision_token,
 )
-from messageboard.store.pages import Page
+from messageboard.store.pages import Page, page_count
 
 SORT_ORDERS = ("key", "updated")
 
@@ -49,16 +52,47 @@ def get_message(key: str) -> Message | None:
 
 def list_messages(*, page: int = 1, per_page: int = 20, query: str = "", sort: str = "key") -> Page:
     """Return one page of messages matching ``query`` (all if empty), ordered by ``sort``."""
+    if sort not in SORT_ORDERS:
+        raise ValueError(f"sort must be one of {SORT_ORDERS}")
     with db.reading(snapshot=True) as connection:  # the count and the rows must agree
-        condition = _search_condition(query) if query else None
-        if condition is None:
-            total = connection.execute(select(message_count.c.total)).scalar_one()
-        else:
-            total = connection.execute(select(func.count()).select_from(messages).where(condition)).scalar_one()
-        if not 1 <= page <= Page([], page, per_page, total).pages:
-            raise PageNotFound(page)
-        statement = listing(condition, sort).limit(per_page).offset((page - 1) * per_page)
+        if query:
+            return _search_page(connection, query, page, per_page, sort)
+        total = connection.execute(select(message_count.c.total)).scalar_one()
+        offset = _offset(page, per_page, total)
+        statement = listing(None, sort).limit(per_page).offset(offset)
         return Page([_message(row) for row in connection.execute(statement)], page, per_page, total)
+
+
+def _search_page(connection: Connection, query: str, page: int, per_page: int, sort: str) -> Page:
+    """One page of the newest ``SEARCH_RESULTS_MAX`` matches, with whether more match or where the search stopped."""
+    # SQLite's MATCH and LIKE read a string only up to a NUL, and no key or text holds one
+    # (validation forbids control characters).
+    hits = SearchHits([]) if "\x00" in query else db.search(connection, query)
+    ids, more = hits.ids[:SEARCH_RESULTS_MAX], len(hits.ids) > SEARCH_RESULTS_MAX
+    offset = _offset(page, per_page, len(ids))
+    # Sorted here, as listing() orders (keys by code point, which is byte order in UTF-8): a database
+    # may walk a whole index to order a few rows, and sorting whole rows would read each text again.
+    hits_in_order = sorted(connection.execute(select(*_SORTED_BY).where(messages.c.id.in_(ids))), key=attrgetter("key"))
+    if sort == "updated":
+        hits_in_order.sort(key=attrgetter("updated_at"), reverse=True)
+    shown = [row.id for row in hits_in_order[offset : offset + per_page]]
+    rows = {row.id: _message(row) for row in connection.execute(select(*_COLUMNS).where(messages.c.id.in_(shown)))}
+    items = [rows[message_id] for message_id in shown]
+    searched_back_to = None
+    if not more and hits.unsearched_from is not None:
+        oldest = select(*_COLUMNS).where(messages.c.id > hits.unsearched_from).order_by(messages.c.id).limit(1)
+        searched_back_to = _message(connection.execute(oldest).one())
+    return Page(items, page, per_page, len(ids), more=more, searched_back_to=searched_back_to)
+
+
+_SORTED_BY = (messages.c.id, messages.c.key, messages.c.updated_at)
+
+
+def _offset(page: int, per_page: int, total: int) -> int:
+    """The rows before page ``page`` of a listing of ``total``; PageNotFound past its last page."""
+    if not 1 <= page <= page_count(total, per_page):
+        raise PageNotFound(page)
+    return (page - 1) * per_page
 
 
 def listing(condition=None, sort: str = "key"):
@@ -191,12 +225,3 @@ def insert_message(connection: Connection, key: str, text: str) -> Message:
 
 def _change_count(connection: Connection, delta: int) -> None:
     connection.execute(message_count.update().values(total=message_count.c.total + delta))
-
-
-def _search_condition(query: str):
-    """Return a WHERE clause matching messages whose key or text contains ``query``, any case."""
-    if "\x00" in query:
-        # SQLite's MATCH and LIKE read a string only up to a NUL, and no key or text holds one
-        # (validation forbids control characters).
-        return false()
-    return db.search_condition(query)
