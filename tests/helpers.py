@@ -30,6 +30,18 @@ def public_site_environment(**settings: str) -> dict[str, str]:
     return {**clean_environment(), "MESSAGEBOARD_TRUSTED_HOSTS": LOCAL_HOSTS, **settings}
 
 
+def production_site(folder, **settings: str) -> dict[str, str]:
+    """Return the environment of a Production site whose home and instance folder (so its SQLite
+    file) are in ``folder``, with a secret of its own; ``settings`` come last."""
+    return {
+        "HOME": str(folder / "home"),
+        "MESSAGEBOARD_CONFIG": "production",
+        "MESSAGEBOARD_SECRET_KEY": f"test-secret-{os.urandom(8).hex()}",
+        "MESSAGEBOARD_INSTANCE_PATH": str(folder / "instance"),
+        **settings,
+    }
+
+
 def settings_for(instance_path, environ=None, config=None, **overrides):
     """Resolve settings with ``instance_path`` as instance folder and only ``environ`` as environment."""
     from messageboard.settings import load_settings

@@ -19,7 +19,7 @@ from messageboard.export.plan import plan_pages
 from messageboard.export.urls import ExportUrls
 from messageboard.http_security import CONTENT_SECURITY_POLICY
 from messageboard.page_cache import cached_pages
-from tests.helpers import parse
+from tests.helpers import parse, production_site
 from tests.live_server import LiveServer
 
 BUILD_COMMAND = "run `flask --app messageboard assets build`"
@@ -177,14 +177,7 @@ def test_no_export_holds_the_checks(app):
 
 @pytest.mark.server
 def test_through_gunicorn_the_checks_answer_any_host_or_none(tmp_path):
-    with LiveServer(
-        tmp_path / "gunicorn.log",
-        workers=1,
-        HOME=str(tmp_path / "home"),
-        MESSAGEBOARD_CONFIG="production",
-        MESSAGEBOARD_SECRET_KEY="live-server-test-secret",
-        MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
-    ) as server:
+    with LiveServer(tmp_path / "gunicorn.log", workers=1, **production_site(tmp_path)) as server:
         for host in ("evil.example", "10.0.0.11"):
             connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
             connection.request("GET", READINESS_PATH, headers={"Host": host})

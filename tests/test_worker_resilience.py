@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 
 from messageboard.core import PROJECT_ROOT
 from messageboard.core.health import LIVENESS_PATH, READINESS_PATH
-from tests.helpers import parse, public_site_environment
+from tests.helpers import parse, production_site, public_site_environment
 from tests.live_server import LiveServer, worker_pids
 
 NOT_BUILT = "static files: The static files are not built"
@@ -32,14 +32,11 @@ MARKER = ".resilience-marker{color:red}"
 def site(tmp_path) -> dict[str, str]:
     """Copies of the static sources and a build of them, as the server's settings."""
     shutil.copytree(PROJECT_ROOT / "static", tmp_path / "static")
-    settings = {
-        "MESSAGEBOARD_STATIC_FOLDER": str(tmp_path / "static"),
-        "MESSAGEBOARD_ASSETS_BUILD_FOLDER": str(tmp_path / "build"),
-        "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-        "MESSAGEBOARD_CONFIG": "production",
-        "MESSAGEBOARD_SECRET_KEY": "resilience-test-secret",
-        "HOME": str(tmp_path / "home"),
-    }
+    settings = production_site(
+        tmp_path,
+        MESSAGEBOARD_STATIC_FOLDER=str(tmp_path / "static"),
+        MESSAGEBOARD_ASSETS_BUILD_FOLDER=str(tmp_path / "build"),
+    )
     build(settings)
     return settings
 
@@ -176,14 +173,7 @@ def test_settings_broken_while_serving_make_a_new_worker_answer_503_instead_of_s
     settings_file = tmp_path / "instance" / "messageboard.cfg"
     settings_file.parent.mkdir()
     settings_file.write_text("MESSAGES_PER_PAGE = 20\n")
-    with LiveServer(
-        tmp_path / "gunicorn.log",
-        workers=1,
-        HOME=str(tmp_path / "home"),
-        MESSAGEBOARD_CONFIG="production",
-        MESSAGEBOARD_SECRET_KEY="resilience-test-secret",
-        MESSAGEBOARD_INSTANCE_PATH=str(settings_file.parent),
-    ) as server:
+    with LiveServer(tmp_path / "gunicorn.log", workers=1, **production_site(tmp_path)) as server:
         settings_file.write_text('MESSAGES_PER_PAGE = "lots"\n')
         kill_a_worker(server)  # before: "Worker failed to boot", the master gone
         status, text, headers = get(server.url + "/messages/default")
@@ -215,12 +205,7 @@ def hold_every_worker(port: int, workers: int) -> list[socket.socket]:
 
 @pytest.mark.server
 def test_a_gunicorn_started_after_its_master_was_killed_gets_the_port_while_old_workers_are_stuck(tmp_path):
-    settings = {
-        "MESSAGEBOARD_CONFIG": "production",
-        "MESSAGEBOARD_SECRET_KEY": "resilience-test-secret",
-        "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-        "HOME": str(tmp_path / "home"),
-    }
+    settings = production_site(tmp_path)
     old = LiveServer(tmp_path / "old.log", workers=2, **settings).start()
     new = LiveServer(tmp_path / "new.log", workers=2, **settings)
     new.port, new.url, new.environment["GUNICORN_BIND"] = old.port, old.url, old.environment["GUNICORN_BIND"]

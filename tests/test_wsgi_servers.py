@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup
 from config.settings import ProductionConfig
 from messageboard.core import PROJECT_ROOT
 from messageboard.http_security import CONTENT_SECURITY_POLICY, REFERRER_POLICY
+from tests.helpers import production_site
 from tests.live_server import (
     GUNICORN,
     Browser,
@@ -47,16 +48,9 @@ NO_TABLES = (
 
 def production(folder: Path, **environment: str) -> dict[str, str]:
     """Production settings with a secret, the instance folder (and so the SQLite file) in ``folder``."""
-    return {
-        "HOME": str(folder / "home"),
-        "MESSAGEBOARD_CONFIG": "production",
-        "MESSAGEBOARD_SECRET_KEY": "wsgi-servers-test-secret",
-        "MESSAGEBOARD_INSTANCE_PATH": str(folder / "instance"),
-        # urllib's cookie jar returns a Secure cookie only over https; browsers also do
-        # over http://127.0.0.1, which they count as a secure origin.
-        "MESSAGEBOARD_SESSION_COOKIE_SECURE": "false",
-        **environment,
-    }
+    # urllib's cookie jar returns a Secure cookie only over https; browsers also do over
+    # http://127.0.0.1, which they count as a secure origin.
+    return production_site(folder, MESSAGEBOARD_SESSION_COOKIE_SECURE="false", **environment)
 
 
 # Each server as the README starts it, given a folder for its files and the settings.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from messageboard.core import PROJECT_ROOT
+from tests.helpers import production_site
 from tests.live_server import FrontServer, LiveServer, worker_pids
 from tests.stress.stress_helpers import Figures
 
@@ -38,15 +38,8 @@ ANSWERED_GOAL, P99_GOAL = 0.999, 0.100
 
 
 def site_environment(tmp_path) -> dict[str, str]:
-    """Production settings on an SQLite file of the test's own, for 127.0.0.1 and localhost."""
-    return {
-        "HOME": str(tmp_path / "home"),
-        "MESSAGEBOARD_CONFIG": "production",
-        "MESSAGEBOARD_TRUSTED_HOSTS": "127.0.0.1,localhost",
-        "MESSAGEBOARD_SECRET_KEY": "slow-clients-secret-" + os.urandom(8).hex(),
-        "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-        "MESSAGEBOARD_DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
-    }
+    """Production settings on an SQLite file of the test's own (LiveServer trusts 127.0.0.1 and localhost)."""
+    return production_site(tmp_path, MESSAGEBOARD_DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}")
 
 
 @pytest.fixture
