@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from messageboard.core import ConfigError, report, stop_on
 from messageboard.core.health import LIVENESS_PATH, READINESS_PATH
+from messageboard.http_security import security_headers
 
 # httpd's APEXIT_CHILDFATAL (os.h): Apache shuts down when one of its children, mod_wsgi's daemon
 # processes included, ends with it ("Child ... returned a Fatal error... Apache is exiting!").
@@ -98,7 +99,8 @@ def serve_unavailable(problem: ConfigError):
             ("Content-Type", "text/plain; charset=utf-8"),
             ("Content-Length", str(len(body))),
             ("Cache-Control", "no-store"),
-            ("X-Content-Type-Options", "nosniff"),
+            # The settings cannot be read, so neither can HSTS_SECONDS: every other header, as always.
+            *security_headers({"HSTS_SECONDS": 0}),
         ]
         start_response(status, headers)
         return [body]

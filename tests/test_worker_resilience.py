@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 
 from messageboard.core import PROJECT_ROOT
 from messageboard.core.health import LIVENESS_PATH, READINESS_PATH
+from messageboard.http_security import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 from tests.helpers import parse, production_site, public_site_environment
 from tests.live_server import LiveServer, worker_pids
 
@@ -178,6 +179,8 @@ def test_settings_broken_while_serving_make_a_new_worker_answer_503_instead_of_s
         kill_a_worker(server)  # before: "Worker failed to boot", the master gone
         status, text, headers = get(server.url + "/messages/default")
         assert (status, headers["Cache-Control"]) == (503, "no-store")
+        assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert headers["Permissions-Policy"] == PERMISSIONS_POLICY
         assert text.startswith("This server process cannot serve pages")
         assert get(server.url + LIVENESS_PATH)[:2] == (200, "ok\n")
         assert get(server.url + READINESS_PATH)[0] == 503
