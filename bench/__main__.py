@@ -199,7 +199,9 @@ def measure_and_report(options: Options, secret_key: str, small_file: Path, data
     )
     reloads = live_reload.measure()
     print(f"Timing searches, and a cached page while {FLOOD_CLIENTS} clients search (bench/search_cost.py)", flush=True)
-    searches = measure_searches(databases[SQLITE_100K], lambda url: site_environment(secret_key, url), secret_key)
+    searches = measure_searches(
+        databases[SQLITE_100K], lambda url: site_environment(secret_key, url), secret_key, serving_front
+    )
     environments = {
         site.name: {**site_environment(secret_key, databases[site.database]), **dict(site.settings)} for site in SITES
     }

@@ -235,7 +235,8 @@ def p90(runs: Sequence[float]) -> float:
 
 
 def search_cost_lines(cost: SearchCost) -> list[str]:
-    """Return the slowest search on each site, the cached page alone and under a search flood, and goals."""
+    """Return the slowest search on each site, the cached page alone and under a search flood on bare
+    gunicorn and through the front, and goals."""
     hello = median(cost.hello_ms)
     lines = [
         f"Costly requests: gunicorn, production settings, {cost.workers} workers, SQLite; each search "
@@ -261,16 +262,23 @@ def search_cost_lines(cost: SearchCost) -> list[str]:
         f"   while they ask for distinct list pages instead, {cost.sites[0].label}: "
         f"{cost.cached_paged.p50:.1f}/{cost.cached_paged.p99:.1f} (p99 {cost.cached_paged.p99 / ceiling.p99:.1f}x; "
         f"{cost.cached_paged.flood_per_second:,.0f} pages/s)",
+        *(
+            f"   searches and page through the front (make serve's nginx), {label}: {flood.p50:.1f}/{flood.p99:.1f} "
+            f"(p99 {flood.p99 / ceiling.p99:.1f}x; {flood.flood_per_second:,.0f} searches/s answered, "
+            f"{flood.refused_per_second:,.0f}/s refused with 429)"
+            for label, flood in cost.front_flooded.items()
+        ),
     ]
     slowest = max(max(site.runs[site.worst]) for site in cost.sites)
-    p99 = max(flood.p99 for flood in cost.cached_flooded.values())
+    # The site as served (make serve, production): bare gunicorn's figures above are context.
+    p99 = max(flood.p99 for flood in cost.front_flooded.values())
     return [
         *lines,
         "",
         *goal_lines(
             [
                 ("search", f"{slowest:.1f} ms", f"<= {SEARCH_GOAL_MS} ms", slowest <= SEARCH_GOAL_MS),
-                ("p99", f"{p99:.1f} ms", f"< {CACHED_P99_GOAL_MS} ms", p99 < CACHED_P99_GOAL_MS),
+                ("p99 front", f"{p99:.1f} ms", f"< {CACHED_P99_GOAL_MS} ms", p99 < CACHED_P99_GOAL_MS),
             ]
         ),
     ]

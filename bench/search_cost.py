@@ -1,6 +1,7 @@
 """Costly requests: the searches people and attackers send, each timed on real gunicorn with the
 production settings at 100,000 messages and at 20,000 of 10 KB each; and a cached page's latency
-while 10 clients send distinct short searches, beside the raw WSGI app under the same flood."""
+while 10 clients send distinct short searches, beside the raw WSGI app under the same flood, and
+through the front (make serve's nginx, which limits each address's searches)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import re
 import subprocess
 import time
 from collections.abc import Callable, Mapping
-from contextlib import ExitStack
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass, replace
 from pathlib import Path
 from statistics import median
 from urllib.parse import urlencode
@@ -49,15 +50,21 @@ CACHED_P99_GOAL_MS = 10
 FLOOD_SCRIPT = Path(__file__).resolve().parent / "short_searches.lua"
 LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+# What bench/short_searches.lua prints with its `statuses` argument.
+STATUSES = re.compile(r"^Statuses: (\d+) (\d+) (\d+) in ([\d.]+)$", re.MULTILINE)
+# How the bench starts the front on a site's environment with a number of workers (bench.front.serving_front).
+Front = Callable[[Mapping[str, str], int], AbstractContextManager[Server]]
 
 
 @dataclass(frozen=True)
 class Latency:
-    """Percentiles of one client's requests, in milliseconds, and the flood's own rate beside it."""
+    """Percentiles of one client's requests, in milliseconds, and the flood's own rate beside it:
+    answered, and refused by the front."""
 
     p50: float
     p99: float
     flood_per_second: float = 0.0
+    refused_per_second: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,8 @@ class SearchCost:
     # The same flood of distinct list pages, which no cache holds either: what any page costs.
     cached_paged: Latency
     hello_flooded: Latency
+    # The cached page and the searches through the front, one front at a time.
+    front_flooded: Mapping[str, Latency]
 
 
 def production_workers() -> int:
@@ -92,8 +101,11 @@ def production_workers() -> int:
     return len(os.sched_getaffinity(0)) * 2 + 1
 
 
-def measure_searches(large_url: str, environment: Callable[[str], Mapping[str, str]], secret_key: str) -> SearchCost:
-    """Seed the 10 KB database if needed, then time searches and floods on both databases."""
+def measure_searches(
+    large_url: str, environment: Callable[[str], Mapping[str, str]], secret_key: str, front: Front
+) -> SearchCost:
+    """Seed the 10 KB database if needed, then time searches and floods on both databases, on bare
+    gunicorn, then through the ``front``."""
     long_url = seed.database_url(seed.ensure_long_database(LONG_COUNT, LONG_LENGTH, secret_key))
     urls = {"100,000 messages": large_url, f"{LONG_COUNT:,} of 10 KB": long_url}
     workers = production_workers()
@@ -109,7 +121,7 @@ def measure_searches(large_url: str, environment: Callable[[str], Mapping[str, s
             wait_for_ok(server, "/")
         searches = [SiteSearches(label, time_searches(server)) for label, server in sites.items()]
         first = next(iter(sites.values()))
-        return SearchCost(
+        cost = SearchCost(
             workers=workers,
             sites=searches,
             hello_ms=[timed(hello, f"/?n={run}") for run in range(RUNS)],
@@ -117,7 +129,19 @@ def measure_searches(large_url: str, environment: Callable[[str], Mapping[str, s
             cached_flooded={label: flooded(server) for label, server in sites.items()},
             cached_paged=flooded(first, "pages"),
             hello_flooded=flooded(hello),
+            front_flooded={},
         )
+    return replace(cost, front_flooded=front_floods(front, {label: environment(url) for label, url in urls.items()}))
+
+
+def front_floods(front: Front, environments: Mapping[str, Mapping[str, str]]) -> dict[str, Latency]:
+    """The cached page's latency through the ``front`` while the flood of searches goes through it too."""
+    floods = {}
+    for label, site_environment in environments.items():
+        with front(site_environment, production_workers()) as server:
+            probe(server, 1)  # every worker holds the cached page
+            floods[label] = flooded(server, refusals_allowed=True)
+    return floods
 
 
 def time_searches(server: Server) -> dict[str, list[float]]:
@@ -150,12 +174,25 @@ def probe(server: Server, seconds: int = FLOOD_SECONDS) -> Latency:
     return Latency(found["50"], found["99"])
 
 
-def flooded(server: Server, what: str = "searches") -> Latency:
-    """The cached page's latency while ``FLOOD_CLIENTS`` clients send distinct short searches (or pages)."""
+def flooded(server: Server, what: str = "searches", *, refusals_allowed: bool = False) -> Latency:
+    """The cached page's latency while ``FLOOD_CLIENTS`` clients send distinct short searches (or pages),
+    every one answered 200, or with ``refusals_allowed`` either 200 or the front's 429."""
     command = [load.require_wrk(), "-t2", f"-c{FLOOD_CLIENTS}", f"-d{FLOOD_SECONDS + 2}s", "-s", str(FLOOD_SCRIPT)]
-    with subprocess.Popen([*command, server.url("/"), "--", what], stdout=subprocess.PIPE, text=True) as flood:
+    arguments = [what, "statuses"] if refusals_allowed else [what]
+    with subprocess.Popen([*command, server.url("/"), "--", *arguments], stdout=subprocess.PIPE, text=True) as flood:
         time.sleep(1)  # the flood under way before the first probe
         latency = probe(server)
         report, _ = flood.communicate(timeout=FLOOD_SECONDS + 30)
-    rate = load.requests_per_second(report, server.url("/"))  # every search answered 200
-    return Latency(latency.p50, latency.p99, rate)
+    if not refusals_allowed:
+        return Latency(latency.p50, latency.p99, load.requests_per_second(report, server.url("/")))
+    return Latency(latency.p50, latency.p99, *answered_and_refused(report, server))
+
+
+def answered_and_refused(report: str, server: Server) -> tuple[float, float]:
+    """Requests per second the flood had answered 200 and refused 429, failing on any other answer or error."""
+    counted = STATUSES.search(report)
+    errors = load.SOCKET_ERRORS.search(report)
+    if counted is None or errors or int(counted.group(3)):
+        raise server.failure(f"the flood through the front got answers other than 200 and 429:\n{report}")
+    seconds = float(counted.group(4))
+    return int(counted.group(1)) / seconds, int(counted.group(2)) / seconds

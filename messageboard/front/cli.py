@@ -30,7 +30,7 @@ front_cli = AppGroup("front", help="The production front: nginx before gunicorn.
 @click.option(
     "--behind-balancer",
     is_flag=True,
-    help="A balancer stands in front: pass its X-Forwarded-Proto on, and leave the per-address limit to it.",
+    help="A balancer stands in front: pass its X-Forwarded-Proto on, and leave the per-address limits to it.",
 )
 @click.option(
     "--connections-per-address",
@@ -38,6 +38,20 @@ front_cli = AppGroup("front", help="The production front: nginx before gunicorn.
     show_default=True,
     type=click.IntRange(min=0),
     help="Requests in progress per visitor's address (0: no limit).",
+)
+@click.option(
+    "--searches-per-second",
+    default=FrontOptions.searches_per_second,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Searches (?q=) per visitor's address and second, past the burst; more get the 429 page (0: no limit).",
+)
+@click.option(
+    "--search-burst",
+    default=FrontOptions.search_burst,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Searches per visitor's address allowed at once beyond the rate.",
 )
 @click.option(
     "--tls-certificate",

@@ -16,7 +16,7 @@ from messageboard.http_security import stand_in_host
 STATUS_PAGES = {code: code for code in (400, 403, 404, 405, 408, 413, 414, 429, 500, 502, 503, 504)} | {494: 400}
 # Where werkzeug's sentence would be wrong, or say nothing, for nginx's reason.
 DESCRIPTIONS = {
-    429: "Too many requests from your address are in progress at once. Please wait for them, then try again.",
+    429: "Too many requests, or searches, from your address at once. Please wait a moment, then try again.",
     502: "The site is not answering at the moment: it may be restarting. Please try again in a few seconds.",
     503: "The site cannot answer at the moment. Please try again in a few seconds.",
     504: "The site took too long to answer. Please try again in a moment.",

@@ -36,9 +36,12 @@ class FrontOptions:
     listen: str = "127.0.0.1:8080"
     upstream: str = "unix:/run/messageboard/gunicorn.sock"
     # A balancer in front: its X-Forwarded-Proto is passed on, and every connection is its own,
-    # so the per-address limit is left to it.
+    # so the per-address limits are left to it.
     behind_balancer: bool = False
     connections_per_address: int = 32
+    # Searches per visitor's address: this many a second, after a burst of this many more (0: no limit).
+    searches_per_second: int = 5
+    search_burst: int = 10
     # nginx ends TLS itself with this certificate chain and key (PEM files), both or neither.
     tls_certificate: Path | None = None
     tls_key: Path | None = None
@@ -99,6 +102,7 @@ def site_values(config: Mapping, public_folder: Path, pages: Mapping[int, int], 
             if limit and not options.behind_balancer
             else "# No per-address limit here: the balancer in front has every connection's address."
         ),
+        **search_limit_values(options),
         "ERROR_PAGES": error_page_lines(pages),
         "STATIC_URL_PATH": bare(config["STATIC_URL_PATH"], "STATIC_URL_PATH"),
         "PUBLIC_FOLDER": quoted(str(public_folder), "the built static folder"),
@@ -110,6 +114,25 @@ def site_values(config: Mapping, public_folder: Path, pages: Mapping[int, int], 
         "ERRORS_FOLDER": quoted(str(options.out.resolve() / ERRORS_FOLDER), "--out"),
         "FORWARDED_PROTO": "$http_x_forwarded_proto" if options.behind_balancer else "$scheme",
     }
+
+
+def search_limit_values(options: FrontOptions) -> dict:
+    """The search limit's zone and ``limit_req`` line, or comments saying why there is none."""
+    if options.behind_balancer:
+        why = "every request has the balancer's address (limit searches per visitor there)"
+    elif not options.searches_per_second:
+        why = "--searches-per-second is 0"
+    else:
+        return {
+            "SEARCH_ZONE": (
+                "limit_req_zone $messageboard_search_address zone=messageboard_searches:10m "
+                f"rate={options.searches_per_second}r/s;"
+            ),
+            # nginx refuses burst=0: no burst is written as none.
+            "LIMIT_SEARCHES": "limit_req zone=messageboard_searches"
+            + (f" burst={options.search_burst} nodelay;" if options.search_burst else ";"),
+        }
+    return {"SEARCH_ZONE": f"# No search limit per address: {why}.", "LIMIT_SEARCHES": "# No search limit (above)."}
 
 
 def host_map_lines(hosts) -> str:
