@@ -20,9 +20,10 @@ from webassets.env import BaseEnvironment
 from webassets.exceptions import BundleError
 
 from messageboard.assets.css_urls import URL_REFERENCE, check_references, local_reference, rewrite_urls
-from messageboard.assets.manifest import Manifest, source_files, source_fingerprint, write_atomically
+from messageboard.assets.manifest import Manifest, source_files, source_fingerprint
 from messageboard.assets.paths import BuildPaths
 from messageboard.assets.tools import AssetBuildError
+from messageboard.core.files import write_atomically
 
 # URL_REFERENCE and local_reference live in css_urls; the export imports them from here, as it did.
 __all__ = ["HASHED_NAME", "URL_REFERENCE", "BuildReport", "Publisher", "build_assets", "hashed_name", "local_reference"]

@@ -7,8 +7,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.exceptions import default_exceptions
 
+from messageboard.core.files import write_atomically
 from messageboard.errors import render_error
-from messageboard.front.nginx import ERRORS_FOLDER, write_atomically
+from messageboard.front.nginx import ERRORS_FOLDER
 from messageboard.http_security import stand_in_host
 
 # What nginx may answer by itself, each shown as the site's page of that status; nginx's 494
@@ -34,5 +35,5 @@ def write_error_pages(app: Flask, out: Path) -> list[Path]:
         for code in sorted(set(STATUS_PAGES.values())):
             response = render_error(default_exceptions[code](DESCRIPTIONS.get(code)))
             written.append(folder / f"{code}.html")
-            write_atomically(written[-1], response.get_data(as_text=True))
+            write_atomically(written[-1], response.get_data())
     return written

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from messageboard.assets.build import HASHED_NAME
 from messageboard.core import PROJECT_ROOT, ConfigError
+from messageboard.core.files import write_atomically
 from messageboard.http_security import security_headers
 
 SITE_TEMPLATE = PROJECT_ROOT / "config" / "nginx.conf"
@@ -186,13 +187,6 @@ def worker_user(work_dir: Path) -> str:
     return f"user {pwd.getpwuid(owner.st_uid).pw_name} {grp.getgrgid(owner.st_gid).gr_name};"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole, so a reloading nginx never reads half a file."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
-
-
 def write_config(
     config: Mapping, public_folder: Path, pages: Mapping[int, int], options: FrontOptions, *, standalone: bool
 ) -> list[Path]:
@@ -200,9 +194,10 @@ def write_config(
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     written = [out / SITE_FILE]
-    write_atomically(written[0], render(SITE_TEMPLATE.read_text(), site_values(config, public_folder, pages, options)))
+    site = render(SITE_TEMPLATE.read_text(), site_values(config, public_folder, pages, options))
+    write_atomically(written[0], site.encode())
     if standalone:
         (out / TEMP_FOLDER).mkdir(exist_ok=True)
         written.append(out / STANDALONE_FILE)
-        write_atomically(written[1], render(STANDALONE_TEMPLATE.read_text(), standalone_values(out)))
+        write_atomically(written[1], render(STANDALONE_TEMPLATE.read_text(), standalone_values(out)).encode())
     return written
