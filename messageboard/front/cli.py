@@ -16,6 +16,12 @@ from messageboard.front.nginx import FrontOptions, write_config
 front_cli = AppGroup("front", help="The production front: nginx before gunicorn.")
 
 
+def count_option(flag: str, help_text: str):
+    """A whole-number option of 0 or more, defaulting to FrontOptions' field of the same name."""
+    default = getattr(FrontOptions, flag.removeprefix("--").replace("-", "_"))
+    return click.option(flag, default=default, show_default=True, type=click.IntRange(min=0), help=help_text)
+
+
 @front_cli.command("nginx-config")
 @click.option(
     "--out",
@@ -32,27 +38,12 @@ front_cli = AppGroup("front", help="The production front: nginx before gunicorn.
     is_flag=True,
     help="A balancer stands in front: pass its X-Forwarded-Proto on, and leave the per-address limits to it.",
 )
-@click.option(
-    "--connections-per-address",
-    default=FrontOptions.connections_per_address,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Requests in progress per visitor's address (0: no limit).",
-)
-@click.option(
+@count_option("--connections-per-address", "Requests in progress per visitor's address (0: no limit).")
+@count_option(
     "--searches-per-second",
-    default=FrontOptions.searches_per_second,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Searches (?q=) per visitor's address and second, past the burst; more get the 429 page (0: no limit).",
+    "Searches (?q=) per visitor's address and second, past the burst; more get the 429 page (0: no limit).",
 )
-@click.option(
-    "--search-burst",
-    default=FrontOptions.search_burst,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Searches per visitor's address allowed at once beyond the rate.",
-)
+@count_option("--search-burst", "Searches per visitor's address allowed at once beyond the rate.")
 @click.option(
     "--tls-certificate",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
