@@ -150,3 +150,20 @@ def dev_app(make_app, dev_site):
 def root() -> Path:
     """The project folder."""
     return PROJECT_ROOT
+
+
+@pytest.fixture
+def site_app(make_app, tmp_path):
+    """A site with five messages, two a page, and a build folder of its own."""
+    shutil.copytree(PROJECT_ROOT / "static", tmp_path / "static")
+    app = make_app(
+        MESSAGES_PER_PAGE=2,
+        STATIC_FOLDER=str(tmp_path / "static"),
+        ASSETS_BUILD_FOLDER=str(tmp_path / "build"),
+        ASSETS_AUTO_BUILD=True,
+    )
+    with app.app_context():
+        store.add_many(
+            [("alpha", "First <b>message</b>"), ("beta", "Second\nline"), ("gamma", "Third"), ("zeta.1", "Last one")]
+        )
+    return app

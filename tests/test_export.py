@@ -1,7 +1,6 @@
 """The static export: the exact files, links that resolve in every mode, read-only pages, safe re-exports."""
 
 import re
-import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -14,8 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from messageboard import store
-from messageboard.core import PROJECT_ROOT
 from messageboard.export.exporter import ExportError, ExportOptions, export_site
+from messageboard.export.folders import MARKER
 from messageboard.export.preview import ExportHandler
 from messageboard.extensions import db
 from tests.helpers import styleguide_fixtures
@@ -31,23 +30,6 @@ LINK_MODES = [
     ({"relative": True}, None, True),
 ]
 STYLEGUIDE_STATES = [state["name"] for state in styleguide_fixtures()["states"]]
-
-
-@pytest.fixture
-def site_app(make_app, tmp_path):
-    """A site with five messages, two a page, and a build folder of its own."""
-    shutil.copytree(PROJECT_ROOT / "static", tmp_path / "static")
-    app = make_app(
-        MESSAGES_PER_PAGE=2,
-        STATIC_FOLDER=str(tmp_path / "static"),
-        ASSETS_BUILD_FOLDER=str(tmp_path / "build"),
-        ASSETS_AUTO_BUILD=True,
-    )
-    with app.app_context():
-        store.add_many(
-            [("alpha", "First <b>message</b>"), ("beta", "Second\nline"), ("gamma", "Third"), ("zeta.1", "Last one")]
-        )
-    return app
 
 
 def export(app, out, **options):
@@ -108,6 +90,7 @@ def test_export_writes_exactly_the_public_pages_and_the_files_they_use(site_app,
         f"static/{hashed['gen/site.css']}",
         f"static/{hashed['gen/site.js']}",
         f"static/{hashed['images/logo.png']}",
+        MARKER,  # the list of the files above: what the next export may replace
     }
     assert (report.pages, report.written, report.removed) == (10, 13, 0)
 
@@ -221,7 +204,7 @@ def test_the_export_refuses_to_replace_a_folder_that_is_not_an_export(site_app, 
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "thesis.txt").write_text("years of work")
-    with pytest.raises(ExportError, match="exists and is not a static export"):
+    with pytest.raises(ExportError, match="is not replaced: it holds no .messageboard-export"):
         export(site_app, precious)
     assert (precious / "thesis.txt").read_text() == "years of work"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Flask
 
 from messageboard.assets.css_urls import URL_REFERENCE, local_reference
-from messageboard.export.folders import files_in, is_foreign, link_or_copy, staging_folder, swap
+from messageboard.export.folders import files_in, foreign_problem, link_or_copy, mark, staging_folder, swap
 from messageboard.export.links import LinkStyle
 from messageboard.export.plan import PageSpec, plan_pages, site_digest
 from messageboard.export.rendering import RenderedPage, render_pages
@@ -89,6 +89,7 @@ def export_site(
                 "The export failed, so the previous one is kept:\n  " + "\n  ".join(sorted(set(problems)))
             )
         _count_rendered(report, rendered)
+        mark(staging)
         report.removed = len(files_in(out) - files_in(staging)) if out.is_dir() else 0
         swap(staging, out)
         save_state(state, site, _state_pages(carried, rendered, previous))
@@ -100,8 +101,12 @@ def export_site(
 
 def _check_can_export(app: Flask, options: ExportOptions, out: Path) -> None:
     """Refuse an export that would replace what is not an export, or that asks for a styleguide the app lacks."""
-    if is_foreign(out):
-        raise ExportError(f"{out} exists and is not a static export: choose a new or empty folder with --out")
+    if problem := foreign_problem(out):
+        # Only what an export wrote itself is ever replaced: a web root with an index.html is not one.
+        raise ExportError(
+            f"{out} is not replaced: {problem}. An export replaces only a folder it wrote, an empty one "
+            "or none: choose one with --out (default site/)"
+        )
     if options.styleguide and "styleguide" not in app.blueprints:
         raise ExportError(
             "The styleguide is not mounted on this app: create it with STYLEGUIDE on "

@@ -3,14 +3,54 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import shutil
 from pathlib import Path
 
+from messageboard.core.files import write_atomically
 
-def is_foreign(out: Path) -> bool:
-    """Whether ``out`` is something an export must not replace: a file, or a folder of files but no export."""
-    return out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "index.html").is_file()))
+# Each export's list of the files it wrote, at its root: the one sign that a folder is an export.
+MARKER = ".messageboard-export"
+# How many foreign files a refusal names; the count says the rest.
+NAMED_FOREIGN = 3
+
+
+def foreign_problem(out: Path) -> str | None:
+    """Why an export must not replace ``out``, or None: it may replace only a folder it wrote (whose marker
+    lists every file in it), an empty folder, or nothing."""
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        return "it is a file"
+    present = files_in(out)
+    if not present:
+        return None
+    written = _marked_files(out)
+    if written is None:
+        return f"it holds no {MARKER}, the list of files an export writes, so it is not an export"
+    foreign = sorted(present - written - {MARKER})
+    if foreign:
+        named = ", ".join(foreign[:NAMED_FOREIGN]) + (", ..." if len(foreign) > NAMED_FOREIGN else "")
+        files = "a file" if len(foreign) == 1 else f"{len(foreign)} files"
+        return f"it holds {files} the last export did not write ({named})"
+    return None
+
+
+def _marked_files(out: Path) -> set[str] | None:
+    """The files the marker in ``out`` lists, or None if it has no readable marker."""
+    try:
+        marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+        return set(marker["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def mark(staging: Path) -> None:
+    """Write the marker listing every file in ``staging``, an export about to be swapped in."""
+    files = sorted(files_in(staging) - {MARKER})
+    marker = {"written_by": "flask --app messageboard export", "files": files}
+    write_atomically(staging / MARKER, json.dumps(marker, indent=0).encode())
 
 
 def staging_folder(out: Path) -> Path:
