@@ -2,8 +2,10 @@
 
 1. **Never a 5xx.** Every route, with arbitrary route parameters and query strings, and every form,
    posted with a valid CSRF token (or none, or a wrong one) and arbitrary, missing, repeated or
-   extra fields, url-encoded, as multipart (files too) or as JSON, answers below 500. In Testing
-   exceptions propagate, so a bug fails the test with its traceback rather than as a 500.
+   extra fields, url-encoded, as multipart (files too) or as JSON, answers below 500, under the
+   Testing settings and under Development's (live reload and the styleguide mounted, assets rebuilt
+   before each page). In both exceptions propagate, so a bug fails the test with its traceback
+   rather than as a 500.
 2. **Text round-trips exactly.** A key and text typed into the add form, and a text typed into the
    edit form, are stored exactly as the rules say (README, ``validation.py``: line breaks CRLF and
    CR made LF, outer white space trimmed, nothing else changed) and shown exactly: on the message's
@@ -313,6 +315,23 @@ route_values = st.one_of(
 # --- Helpers ------------------------------------------------------------------------------------
 
 
+# The environments the never-a-5xx tests fuzz: Development adds routes no other has (live reload's
+# stream and script, the styleguide), and rebuilds the assets before each page.
+ENVIRONMENTS = ("testing", "development")
+every_environment = pytest.mark.parametrize("app", ENVIRONMENTS, indirect=True)
+
+
+@pytest.fixture
+def app(request, make_app, tmp_path):
+    """The test's app: Testing's settings, or, where a test is marked ``every_environment``, each of
+    ``ENVIRONMENTS`` (Development's assets built into the test's own folder). Exceptions propagate in
+    both (TESTING, DEBUG), so a bug fails with its traceback rather than as a 500."""
+    config = getattr(request, "param", "testing")
+    if config == "testing":
+        return make_app()
+    return make_app(config, ASSETS_BUILD_FOLDER=str(tmp_path / "build"))
+
+
 @pytest.fixture
 def fresh_client(app):
     """A factory of new test clients (no cookies) on the test's app, whose data each one resets to a
@@ -410,9 +429,13 @@ def same_structure(response, twin) -> None:
 # --- 1. Never a 5xx -------------------------------------------------------------------------------
 
 
+@every_environment
 def test_the_routes_fuzzed_are_the_sites_routes(app):
-    """The fuzzing below walks the app's own URL map, so a new route is fuzzed the day it is added."""
+    """The fuzzing below walks the app's own URL map, so a new route is fuzzed the day it is added;
+    in Development, live reload's and the styleguide's too."""
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    if app.config["DEBUG"]:
+        assert {"live_reload.events", "live_reload.client_script", "styleguide.index"} <= endpoints, endpoints
     assert {
         "messages.index",
         "messages.show",
@@ -425,6 +448,7 @@ def test_the_routes_fuzzed_are_the_sites_routes(app):
     } <= endpoints
 
 
+@every_environment
 @properties(200)
 @given(data=st.data(), query=query_strings, method=st.sampled_from(["GET", "GET", "HEAD", "OPTIONS"]))
 @example(data=None, query="page=%C2%B2", method="GET").via("regression: page '²' passed isdigit(), failed int()")
@@ -437,9 +461,12 @@ def test_every_route_with_any_parameters_answers_below_500(client, data, query, 
     else:
         rule = data.draw(st.sampled_from(rules), label="rule")
         path = path_for(rule, {name: data.draw(route_values, label=name) for name in sorted(rule.arguments)})
-    checked(client.open(path + ("?" + query if query else ""), method=method))
+    # Closed: a file's answer (live reload's script) holds the file open, and a stream its generator.
+    with client.open(path + ("?" + query if query else ""), method=method) as response:
+        checked(response)
 
 
+@every_environment
 @properties(100)
 @given(page=st.none() | numbers, q=st.none() | query_values, sort=st.none() | query_values)
 @example(page="²", q=None, sort=None).via("regression: page '²' passed isdigit(), failed int()")
@@ -530,6 +557,7 @@ def site_fields(client) -> FieldValues:
     return fields
 
 
+@every_environment
 @properties(150)
 @given(data=st.data(), csrf=csrf_choices, encoding=encodings)
 def test_every_form_with_any_fields_answers_below_500(client, site_fields, data, csrf, encoding):
@@ -541,6 +569,7 @@ def test_every_form_with_any_fields_answers_below_500(client, site_fields, data,
     checked(post(client, path, pairs, csrf=csrf, encoding=encoding, data=data))
 
 
+@every_environment
 @properties(100)
 @given(
     key=st.one_of(st.just(store.DEFAULT_KEY), any_keys),
@@ -566,6 +595,7 @@ def test_edit_form_with_any_text_and_revision_answers_below_500(client, key, tex
     checked(client.post(f"/messages/{encoded(key)}/edit", data=fields))
 
 
+@every_environment
 @properties(40)
 @given(
     field=st.sampled_from(["key", "text", "revision", "csrf_token"]),
