@@ -8,8 +8,8 @@ from jinja2 import TemplateSyntaxError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, ServiceUnavailable
 
 from messageboard.core import shown_path
-from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
-from messageboard.extensions import login_manager
+from messageboard.database.errors import UNAVAILABLE_ERRORS
+from messageboard.extensions import db, login_manager
 from messageboard.request_limits import body_too_large
 
 
@@ -55,15 +55,21 @@ DATABASE_UNAVAILABLE = (
 )
 
 
-def render_database_unavailable(error: Exception):
-    """Answer 503 with the error page while the database is unreachable; the next request tries again."""
-    current_app.logger.error("Database unavailable for %s %s: %s", request.method, request.path, first_line(error))
+def database_unavailable(error: Exception) -> ServiceUnavailable:
+    """The 503 to answer while the database cannot; its cause is logged once, not per request, until
+    the database answers again (``Database.outages``). The next request tries the database again."""
+    if cause := db.outages.failure(error):
+        current_app.logger.error("Database unavailable for %s %s: %s", request.method, request.path, cause)
     # The page's layout shows who is logged in; if the failure was loading the editor, show the
     # page as to a visitor instead of asking the database again (Flask-Login keeps the user in g).
     # pinned by tests/test_library_contracts.py::test_flask_login_keeps_the_loaded_user_in_g__login_user
     g.setdefault("_login_user", login_manager.anonymous_user())
-    unavailable = ServiceUnavailable(DATABASE_UNAVAILABLE, retry_after=RETRY_AFTER_SECONDS)
-    return render_error(unavailable)
+    return ServiceUnavailable(DATABASE_UNAVAILABLE, retry_after=RETRY_AFTER_SECONDS)
+
+
+def render_database_unavailable(error: Exception):
+    """Answer 503 with the error page while the database cannot answer."""
+    return render_error(database_unavailable(error))
 
 
 # Lines shown either side of a template's broken line.

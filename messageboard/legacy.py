@@ -2,9 +2,10 @@
 
 from flask import Blueprint, Response, current_app
 
-from messageboard import store
+from messageboard import errors, store
 from messageboard.auth.permissions import may_edit
 from messageboard.core.setting import Setting, flag
+from messageboard.database.errors import UNAVAILABLE_ERRORS
 from messageboard.page_cache import cacheable
 from messageboard.validation import InvalidMessage, check_key, check_key_length, check_text
 
@@ -28,6 +29,16 @@ EDITORS_ONLY = "Adding needs an editor's login: log in at /login, then send this
 def plain(text: str, status: int = 200, **headers) -> Response:
     """Return ``text`` as a text/plain response."""
     return Response(text, status, headers, mimetype="text/plain")
+
+
+def database_unavailable(error: Exception) -> Response:
+    """The site's 503, logged as every page's is, in plain text as these routes answer."""
+    unavailable = errors.database_unavailable(error)
+    return plain(unavailable.description, 503, **{"Retry-After": str(errors.RETRY_AFTER_SECONDS)})
+
+
+for _error_class in UNAVAILABLE_ERRORS:
+    bp.register_error_handler(_error_class, database_unavailable)
 
 
 @bp.get("/hello")

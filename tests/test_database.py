@@ -50,10 +50,21 @@ def test_an_app_starts_while_its_database_is_unreachable_without_trying_it(make_
     assert caplog.records == []
 
 
-@pytest.mark.parametrize("path", ["/", "/messages/default", "/show/default", "/hello", "/messages/default/edit"])
+@pytest.mark.parametrize("path", ["/", "/messages/default", "/messages/default/edit"])
 def test_pages_answer_503_while_the_database_is_unreachable(unreachable_app, path, caplog):
     with caplog.at_level(logging.ERROR):
         assert_unavailable_page(unreachable_app.test_client().get(path))
+    logged = [record.getMessage() for record in caplog.records]
+    assert len(logged) == 1 and logged[0].startswith(f"Database unavailable for GET {path}: connection failed")
+
+
+@pytest.mark.parametrize("path", ["/show/default", "/hello", "/add/k/t"])
+def test_plain_text_routes_answer_503_in_plain_text_while_the_database_is_unreachable(unreachable_app, path, caplog):
+    with caplog.at_level(logging.ERROR):
+        response = unreachable_app.test_client().get(path)
+    assert (response.status_code, response.mimetype) == (503, "text/plain")
+    assert response.get_data(as_text=True) == DATABASE_UNAVAILABLE
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
     logged = [record.getMessage() for record in caplog.records]
     assert len(logged) == 1 and logged[0].startswith(f"Database unavailable for GET {path}: connection failed")
 

@@ -5,9 +5,10 @@ change counter."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Protocol
@@ -18,7 +19,7 @@ from sqlalchemy.engine import URL, make_url
 
 from messageboard.core import project_path
 from messageboard.database import postgres, sqlite
-from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
+from messageboard.database.errors import FAILED_WORK, READING, UNAVAILABLE_ERRORS, WRITING, Outages, first_line
 from messageboard.database.schema import messages, metadata
 from messageboard.database.search import SearchHits
 
@@ -46,6 +47,7 @@ class BoundDatabase:
     engine: Engine
     backend: ModuleType
     counter: ChangeCounter | None
+    outages: Outages = field(default_factory=Outages)
 
 
 class Database:
@@ -66,8 +68,23 @@ class Database:
     @staticmethod
     def change_counter(app: Flask) -> Callable[[], int] | None:
         """A function returning a number that moves whenever anyone commits a change; None where unknown."""
-        counter = app.extensions[_EXTENSION_KEY].counter
-        return counter.current if counter else None
+        bound = app.extensions[_EXTENSION_KEY]
+        if not bound.counter:
+            return None
+        read, outages, logger = bound.counter.current, bound.outages, app.logger
+
+        def current() -> int:
+            number = read()
+            if outages.causes:  # a page answered from memory: the database's answer ends a reading outage too
+                _log_answering_again(outages, READING, logger)
+            return number
+
+        return current
+
+    @property
+    def outages(self) -> Outages:
+        """What the current app's process last logged of its database not answering."""
+        return current_app.extensions[_EXTENSION_KEY].outages
 
     @staticmethod
     def close(app: Flask) -> None:
@@ -86,16 +103,24 @@ class Database:
             if options:  # even an empty call costs about 3 us, on every read of SQLite's
                 connection.execution_options(**options)
             yield connection
+        if bound.outages.causes:
+            _log_answering_again(bound.outages, READING, current_app.logger)
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """Yield a connection inside a write transaction, committed on success, else rolled back."""
         bound = current_app.extensions[_EXTENSION_KEY]
-        with bound.engine.connect() as connection:
-            if bound.backend.WRITE_OPTIONS:
-                connection.execution_options(**bound.backend.WRITE_OPTIONS)
-            with connection.begin():
-                yield connection
+        try:
+            with bound.engine.connect() as connection:
+                if bound.backend.WRITE_OPTIONS:
+                    connection.execution_options(**bound.backend.WRITE_OPTIONS)
+                with connection.begin():
+                    yield connection
+        except UNAVAILABLE_ERRORS as error:
+            setattr(error, FAILED_WORK, WRITING)  # its cause ends only when a write succeeds
+            raise
+        if bound.outages.causes:
+            _log_answering_again(bound.outages, WRITING, current_app.logger)
 
     @contextmanager
     def creating_schema(self) -> Iterator[tuple[Connection, bool]]:
@@ -121,6 +146,12 @@ class Database:
     def search(connection: Connection, query: str) -> SearchHits:
         """The newest matches of ``query`` in keys and texts, any case, as far back as one search may read."""
         return current_app.extensions[_EXTENSION_KEY].backend.search(connection, query)
+
+
+def _log_answering_again(outages: Outages, work: str, logger: logging.Logger) -> None:
+    """Say once that the database answers ``work`` again, for each cause that its success ends."""
+    for cause, failed in outages.answered(work):
+        logger.warning("Database answering again, after %s request(s) answered 503 (%s)", failed, cause)
 
 
 def connection_problem(config) -> str | None:

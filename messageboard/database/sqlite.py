@@ -10,6 +10,7 @@ import time
 import sqlalchemy
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, Text, event, select
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from messageboard.core import (
     SEARCH_CANDIDATES_MAX,
@@ -62,6 +63,8 @@ def create_engine(url: URL, config) -> Engine:
     busy_timeout = float(config["DATABASE_BUSY_TIMEOUT"])
     engine = sqlalchemy.create_engine(url, connect_args={"timeout": busy_timeout})
     _tune(engine, busy_timeout)
+    if _is_a_file(engine.url.database):
+        _watch_the_file(engine, engine.url.database)
     return engine
 
 
@@ -112,12 +115,15 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def change_counter(engine: Engine, _config) -> SQLiteChangeCounter | None:
+DATA_VERSION_QUERY = "PRAGMA data_version"
+
+
+def change_counter(engine: Engine, config) -> SQLiteChangeCounter | None:
     """The file's data version, read on a connection of its own; None for an in-memory database."""
     database_file = engine.url.database
     if not database_file or database_file == ":memory:":
         return None
-    return SQLiteChangeCounter(database_file)
+    return SQLiteChangeCounter(database_file, float(config["DATABASE_BUSY_TIMEOUT"]))
 
 
 class SQLiteChangeCounter:
@@ -127,19 +133,37 @@ class SQLiteChangeCounter:
     connection never writes, so every commit changes it. It costs microseconds, no transaction.
     """
 
-    def __init__(self, database_file: str):
+    def __init__(self, database_file: str, busy_timeout: float):
         self.database_file = database_file
+        self.busy_timeout = busy_timeout
+        self._file = WatchedFile(database_file) if _is_a_file(database_file) else None
         self._lock = threading.Lock()
         self._connection = None
         self._pid = None
+        self._identity = None
 
     def current(self) -> int:
-        """Return the database's current data version as seen from this process."""
+        """Return the database's current data version as seen from this process; raise SQLAlchemy's
+        OperationalError, as every other database error is, if the file cannot say (a read-only
+        folder, a full disk, the file gone): the next read opens another connection."""
         with self._lock:
-            if self._pid != os.getpid():  # first use, or first use after gunicorn forked us
-                self._connection = sqlite3.connect(self.database_file, check_same_thread=False, isolation_level=None)
-                self._pid = os.getpid()
-            return self._connection.execute("PRAGMA data_version").fetchone()[0]
+            try:
+                # A file removed, or replaced by another, while the connection reads the one it opened.
+                if self._file and self._pid == os.getpid() and self._file.identity() != self._identity:
+                    self._connection.close()
+                    self._pid = None
+                if self._pid != os.getpid():  # first use, or first use after gunicorn forked us
+                    self._identity = self._file and file_identity(self.database_file)
+                    self._connection = sqlite3.connect(
+                        self.database_file, timeout=self.busy_timeout, check_same_thread=False, isolation_level=None
+                    )
+                    self._pid = os.getpid()
+                return self._connection.execute(DATA_VERSION_QUERY).fetchone()[0]
+            except sqlite3.Error as error:
+                if self._connection is not None and self._pid == os.getpid():
+                    self._connection.close()
+                self._connection = self._pid = None
+                raise OperationalError(DATA_VERSION_QUERY, None, error) from error
 
     def close(self) -> None:
         """Close the connection, if this process opened one."""
@@ -147,6 +171,68 @@ class SQLiteChangeCounter:
             if self._connection is not None and self._pid == os.getpid():
                 self._connection.close()
             self._connection = self._pid = None
+
+
+def _is_a_file(database: str | None) -> bool:
+    """Whether an SQLite URL's database is a file named by its path (not in memory, not a URI)."""
+    return bool(database) and database != ":memory:" and not database.startswith("file:")
+
+
+def file_identity(path: str) -> tuple[int, int]:
+    """The file's device and inode; raise sqlite3's OperationalError, as SQLite would, if it is gone."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        raise sqlite3.OperationalError(f"the database file is gone: {path}") from None
+    return stat.st_dev, stat.st_ino
+
+
+# The longest a removed or replaced database file goes unnoticed: looking costs a stat (1.5 us, a
+# tenth of a page answered from the page cache), so it is looked at no oftener than this.
+FILE_CHECK_SECONDS = 0.25
+
+
+class WatchedFile:
+    """A database file's identity, looked at again once ``FILE_CHECK_SECONDS`` have passed."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._identity: tuple[int, int] | None = None
+        self._checked_at = float("-inf")
+
+    def identity(self) -> tuple[int, int]:
+        """The file's identity as last seen; raise sqlite3's OperationalError if it is gone."""
+        now = time.monotonic()
+        if now - self._checked_at >= FILE_CHECK_SECONDS:
+            self._identity = file_identity(self.path)
+            self._checked_at = now
+        return self._identity
+
+
+def _watch_the_file(engine: Engine, path: str) -> None:
+    """A database file removed while serving is an outage, not a new database: no connection makes
+    an empty one in its place once the file has been seen, and a pooled connection still reading
+    the removed (or replaced) file is dropped at checkout, so the next request opens the one there."""
+    seen, watched = [os.path.exists(path)], WatchedFile(path)
+
+    @event.listens_for(engine, "do_connect")
+    def refuse_to_make_a_removed_file(*_arguments):
+        if seen[0]:
+            file_identity(path)
+
+    @event.listens_for(engine, "connect")
+    def note_the_file(_dbapi_connection, record):
+        seen[0] = True
+        record.info["file"] = file_identity(path)
+
+    @event.listens_for(engine, "checkout")
+    def check_the_file(_dbapi_connection, record, _proxy):
+        try:
+            same = watched.identity() == record.info.get("file")
+        except sqlite3.OperationalError:
+            same = False
+        if not same:
+            raise DisconnectionError("the database file was removed or replaced since this connection opened it")
 
 
 def _use_wal(cursor, busy_timeout: float) -> None:
