@@ -4,6 +4,7 @@ from messageboard import create_app
 from messageboard.assets import build_paths, build_problem, check_built
 from messageboard.core import ConfigError, report
 from messageboard.database import connection_problem
+from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
 from messageboard.extensions import db
 from messageboard.settings import instance_folder, load_settings
 from messageboard.styleguide.fixtures import check_fixtures
@@ -90,7 +91,17 @@ def check_schema() -> None:
     app = create_app()
     try:
         with app.app_context():
-            if not db.schema_exists():
+            try:
+                exists = db.schema_exists()
+            except UNAVAILABLE_ERRORS as error:
+                # It answers connections but not the site's first query: for SQLite, most often a
+                # folder the server may not write, where SQLite keeps the -wal and -shm files.
+                raise ConfigError(
+                    f"DATABASE_URL: the database cannot be read ({first_line(error)}): for SQLite, let the "
+                    "server write the database's folder (SQLite keeps -wal and -shm files beside it) and "
+                    "give its disk room; for PostgreSQL, check the role's rights"
+                ) from None
+            if not exists:
                 raise ConfigError(
                     f"The database has no tables for the site yet: run `{INIT_COMMAND}` "
                     "(make run does), then start the server again"

@@ -110,6 +110,21 @@ def assert_logged_once(server: LiveServer, cause: str) -> None:
     assert log.count("Database answering again") == 1, log[-3000:]
 
 
+def test_gunicorn_will_not_start_on_a_read_only_database_folder_and_says_so_in_one_line(tmp_path):
+    """Read-only before the start: the master's schema check printed a traceback."""
+    with tmpfs(tmp_path / "db") as folder:
+        server = sqlite_server(tmp_path, folder)
+        server.init_database()
+        remount(folder, "ro")
+        refusal = server.refused_start()
+    assert refusal.returncode != 0 and refusal.problems() == [
+        "messageboard: DATABASE_URL: the database cannot be read (unable to open database file): for SQLite, "
+        "let the server write the database's folder (SQLite keeps -wal and -shm files beside it) and give its "
+        "disk room; for PostgreSQL, check the role's rights"
+    ], refusal.output
+    assert "Traceback" not in refusal.output
+
+
 def test_a_read_only_database_folder_answers_503_then_serves_when_writable(tmp_path):
     """SQLite cannot make its -shm file: the page cache's own read failed first (was gunicorn's 500)."""
     with tmpfs(tmp_path / "db") as folder:

@@ -46,8 +46,10 @@ def database_problem() -> str | None:
         with db.reading() as connection:
             connection.execute(select(messages.c.id).limit(1)).all()
     except SQLAlchemyError as error:
-        # The error may name the database's host and user: the log keeps it, the public answer does not.
-        current_app.logger.warning("/readyz: the database does not answer: %s", first_line(error))
+        # The error may name the database's host and user: the log keeps it, the public answer does not;
+        # once per cause, as for pages, however often a balancer asks.
+        if db.outages.failure(error):
+            current_app.logger.warning("/readyz: the database does not answer: %s", first_line(error))
         return f"database: no answer, or no tables for the site ({type(error).__name__}: the server's log says why)"
     return None
 
