@@ -9,7 +9,7 @@ import random
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,15 +69,20 @@ def database_url(path: Path) -> str:
 
 def ensure_database(count: int, secret_key: str) -> Path:
     """Return an SQLite file holding ``count`` benchmark messages, reusing an earlier run's."""
-    label = f"{count // 1000}k"
+    return _ensure_sqlite(f"{count // 1000}k", count, f"{count:,} messages", fake_messages(count), secret_key)
+
+
+def _ensure_sqlite(label: str, count: int, described: str, messages: Iterable, secret_key: str) -> Path:
+    """Return the SQLite file ``label`` names, holding ``count`` messages (``described``), reusing an
+    earlier run's if it holds them, else made afresh from ``messages``."""
     path = WORK_DIR / f"messages-{label}.sqlite3"
     instance = WORK_DIR / f"instance-{label}"
     if path.exists() and _holds(path, instance, count, secret_key):
-        print(f"  {path.name}: reusing {count:,} messages")
+        print(f"  {path.name}: reusing {described}")
         return path
     _remove_database(path)
-    print(f"  {path.name}: adding {count:,} messages through store.add_many ...", flush=True)
-    _fill(database_url(path), instance, count, secret_key)
+    print(f"  {path.name}: adding {described} through store.add_many ...", flush=True)
+    _fill(database_url(path), instance, messages, secret_key)
     return path
 
 
@@ -127,7 +132,7 @@ def postgres_databases(count: int, secret_key: str) -> Iterator[PostgresDatabase
             f"adding {count:,} messages through store.add_many ...",
             flush=True,
         )
-        _fill(seeded, WORK_DIR / "instance-postgres", count, secret_key)
+        _fill(seeded, WORK_DIR / "instance-postgres", fake_messages(count), secret_key)
         # As a database that has served a while would be after autovacuum: statistics gathered,
         # pages marked all-visible, nothing for autovacuum to start on in the middle of the run.
         _execute(create_engine(seeded, isolation_level="AUTOCOMMIT", poolclass=NullPool), "VACUUM ANALYZE")
@@ -184,13 +189,16 @@ def _holds(path: Path, instance: Path, count: int, secret_key: str) -> bool:
             db.engine.dispose()
 
 
-def _fill(url: str, instance: Path, count: int, secret_key: str) -> None:
-    """Create the database with the app's schema and add the benchmark messages in one go."""
+def _fill(url: str, instance: Path, messages: Iterable, secret_key: str) -> None:
+    """Create the database with the app's schema and add ``messages``, a thousand a transaction."""
     app = _make_app(url, instance, secret_key)
+    pairs = iter(messages)
     with app.app_context():
         try:
             store.create_schema()
-            store.add_many(fake_messages(count))
+            # Not all in one transaction: it would hold every text in memory at once.
+            while store.add_many(itertools.islice(pairs, 1000)):
+                pass
         finally:
             # SQLite: closing the last connection checkpoints the WAL, so servers start on a compact
             # file. PostgreSQL: no session may stay in a database that is copied as a template.
@@ -228,21 +236,5 @@ def ensure_long_database(count: int, length: int, secret_key: str) -> Path:
     """Return an SQLite file holding ``count`` benchmark messages of ``length`` characters each,
     reusing an earlier run's."""
     label = f"{count // 1000}k-{length // 1000}kb"
-    path = WORK_DIR / f"messages-{label}.sqlite3"
-    instance = WORK_DIR / f"instance-{label}"
-    if path.exists() and _holds(path, instance, count, secret_key):
-        print(f"  {path.name}: reusing {count:,} messages of {length:,} characters")
-        return path
-    _remove_database(path)
-    print(f"  {path.name}: adding {count:,} messages of {length:,} characters through store.add_many ...", flush=True)
-    app = _make_app(database_url(path), instance, secret_key)
-    with app.app_context():
-        try:
-            store.create_schema()
-            pairs = long_messages(count, length)
-            # A thousand at a time: one transaction of them all would hold every text in memory at once.
-            while store.add_many(itertools.islice(pairs, 1000)):
-                pass
-        finally:
-            db.engine.dispose()
-    return path
+    described = f"{count:,} messages of {length:,} characters"
+    return _ensure_sqlite(label, count, described, long_messages(count, length), secret_key)

@@ -114,16 +114,20 @@ def refused_start(environment: dict) -> tuple[list[str], str]:
     return [line for line in output.splitlines() if line.startswith("messageboard:")], output
 
 
+def bare_environment(tmp_path, config: str = "production", **settings: str) -> dict[str, str]:
+    """Only what gunicorn needs to run, and ``config``'s settings class with ``settings``: nothing inherited."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "MESSAGEBOARD_CONFIG": config,
+        "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
+        "GUNICORN_BIND": "127.0.0.1:0",
+        **settings,
+    }
+
+
 def test_production_without_a_secret_stops_gunicorn_with_one_line(tmp_path):
-    problems, output = refused_start(
-        {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "MESSAGEBOARD_CONFIG": "production",
-            "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-            "GUNICORN_BIND": "127.0.0.1:0",
-        }
-    )
+    problems, output = refused_start(bare_environment(tmp_path))
     assert problems == [
         "messageboard: No secret key: set MESSAGEBOARD_SECRET_KEY, or MESSAGEBOARD_SECRET_KEY_FILE to a "
         "file holding one (make one with: python3 -c 'import secrets; print(secrets.token_hex(32))')"
@@ -133,16 +137,7 @@ def test_production_without_a_secret_stops_gunicorn_with_one_line(tmp_path):
 
 @pytest.mark.parametrize("config", ["production", "staging"])
 def test_a_public_site_without_trusted_hosts_stops_gunicorn_with_one_line(tmp_path, config):
-    problems, output = refused_start(
-        {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "MESSAGEBOARD_CONFIG": config,
-            "MESSAGEBOARD_SECRET_KEY": "a-real-secret",
-            "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-            "GUNICORN_BIND": "127.0.0.1:0",
-        }
-    )
+    problems, output = refused_start(bare_environment(tmp_path, config, MESSAGEBOARD_SECRET_KEY="a-real-secret"))
     assert problems == [
         "messageboard: TRUSTED_HOSTS is not set, and Staging and Production answer only the host names "
         'they are given: set it, like MESSAGEBOARD_TRUSTED_HOSTS=\'["example.org", ".example.org"]\''
@@ -152,16 +147,12 @@ def test_a_public_site_without_trusted_hosts_stops_gunicorn_with_one_line(tmp_pa
 
 def test_production_without_built_assets_stops_gunicorn_with_one_line(tmp_path):
     problems, _ = refused_start(
-        {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "MESSAGEBOARD_CONFIG": "production",
-            "MESSAGEBOARD_SECRET_KEY": "a-real-secret",
-            "MESSAGEBOARD_TRUSTED_HOSTS": LOCAL_HOSTS,
-            "GUNICORN_BIND": "127.0.0.1:0",
-            "MESSAGEBOARD_INSTANCE_PATH": str(tmp_path / "instance"),
-            "MESSAGEBOARD_ASSETS_BUILD_FOLDER": str(tmp_path / "never-built"),
-        }
+        bare_environment(
+            tmp_path,
+            MESSAGEBOARD_SECRET_KEY="a-real-secret",
+            MESSAGEBOARD_TRUSTED_HOSTS=LOCAL_HOSTS,
+            MESSAGEBOARD_ASSETS_BUILD_FOLDER=str(tmp_path / "never-built"),
+        )
     )
     assert problems == [
         f"messageboard: The static files are not built ({tmp_path}/never-built/manifest.json "

@@ -153,7 +153,7 @@ class SQLiteChangeCounter:
                     self._connection.close()
                     self._pid = None
                 if self._pid != os.getpid():  # first use, or first use after gunicorn forked us
-                    self._identity = self._file and file_identity(self.database_file)
+                    self._identity = self._file and device_and_inode(self.database_file)
                     self._connection = sqlite3.connect(
                         self.database_file, timeout=self.busy_timeout, check_same_thread=False, isolation_level=None
                     )
@@ -178,7 +178,7 @@ def _is_a_file(database: str | None) -> bool:
     return bool(database) and database != ":memory:" and not database.startswith("file:")
 
 
-def file_identity(path: str) -> tuple[int, int]:
+def device_and_inode(path: str) -> tuple[int, int]:
     """The file's device and inode; raise sqlite3's OperationalError, as SQLite would, if it is gone."""
     try:
         stat = os.stat(path)
@@ -204,7 +204,7 @@ class WatchedFile:
         """The file's identity as last seen; raise sqlite3's OperationalError if it is gone."""
         now = time.monotonic()
         if now - self._checked_at >= FILE_CHECK_SECONDS:
-            self._identity = file_identity(self.path)
+            self._identity = device_and_inode(self.path)
             self._checked_at = now
         return self._identity
 
@@ -218,12 +218,12 @@ def _watch_the_file(engine: Engine, path: str) -> None:
     @event.listens_for(engine, "do_connect")
     def refuse_to_make_a_removed_file(*_arguments):
         if seen[0]:
-            file_identity(path)
+            device_and_inode(path)
 
     @event.listens_for(engine, "connect")
     def note_the_file(_dbapi_connection, record):
         seen[0] = True
-        record.info["file"] = file_identity(path)
+        record.info["file"] = device_and_inode(path)
 
     @event.listens_for(engine, "checkout")
     def check_the_file(_dbapi_connection, record, _proxy):
