@@ -3,6 +3,7 @@
 - A body over ``MAX_CONTENT_LENGTH``, a multipart field over ``MAX_FORM_MEMORY_SIZE`` or a multipart
   form of more than ``MAX_FORM_PARTS`` parts: 413. werkzeug raises the same bare error for all three;
   ``check_form_body`` says which limit it was.
+- A multipart field without a readable name: 400.
 - A URL path, query string or url-encoded form whose bytes are not UTF-8 (``/messages/%ff``,
   ``key=%ff``): 400. werkzeug would quietly make them U+FFFD in paths and keep them percent-escaped
   in forms, so ``/add/k/%ff`` would store a replacement character.
@@ -51,9 +52,13 @@ def check_form_body() -> None:
         if request.mimetype == URLENCODED and not _is_utf8(unquote_to_bytes(raw)):
             raise BadRequest("The form's data is not valid UTF-8, as browsers send it; nothing was saved.")
         # Parsed now, inside this try, where werkzeug's bare 413 for a form limit can be named.
-        request.form  # noqa: B018 - a property: reading it parses the form
+        form = request.form
     except RequestEntityTooLarge as error:
         raise RequestEntityTooLarge(_too_large(raw)) from error
+    # A multipart part whose name werkzeug cannot read (one with a line break, say) has the key
+    # None, which the CSRF check and every view expect to be a string.
+    if None in form or None in request.files:
+        raise BadRequest("A field of the form has no name that can be read; nothing was saved.")
 
 
 def _too_large(raw: bytes | None) -> str:

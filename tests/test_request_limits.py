@@ -94,6 +94,19 @@ def test_a_multipart_form_over_max_form_parts_is_refused_naming_it(app, client):
     assert stored(app) == before
 
 
+@pytest.mark.parametrize("path", ["/messages/new", "/login"])
+def test_a_multipart_field_without_a_readable_name_is_a_400(app, client, path):
+    """werkzeug gives such a field the key None, which the CSRF check cannot read (it was a 500)."""
+    before = stored(app)
+    data = {**form_of(client, path), "\n": "x"}
+    assert_refused(
+        client.post(path, data=data, content_type="multipart/form-data"),
+        400,
+        "A field of the form has no name that can be read; nothing was saved.",
+    )
+    assert stored(app) == before
+
+
 def test_the_form_limits_follow_their_settings(make_app):
     app = make_app(MAX_FORM_MEMORY_SIZE=100, MAX_FORM_PARTS=3)
     client = app.test_client()
