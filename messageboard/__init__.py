@@ -81,6 +81,7 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
     init_request_limits(app)
+    auth.init_session_checks(app)  # before CSRFProtect, which must not accept an ended login's token
     csrf.init_app(app)
     db.init_app(app)
     init_page_cache(app, pages_follow_builds(app, db.change_counter(app)))

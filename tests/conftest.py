@@ -14,10 +14,11 @@ import pytest
 from hypothesis import settings
 
 from messageboard import create_app, store
+from messageboard.auth.editors import add_editor
 from messageboard.core import PROJECT_ROOT
 from messageboard.extensions import db
 from tests.databases import PostgresTestDatabase
-from tests.helpers import PUBLIC_CONFIGS, TEST_CLIENT_HOST, clean_environment
+from tests.helpers import ADA_PASSWORD, PUBLIC_CONFIGS, TEST_CLIENT_HOST, clean_environment
 
 # Hypothesis profiles (tests/test_properties.py), chosen by HYPOTHESIS_PROFILE, else "ci" where CI
 # is set, else "dev":
@@ -150,6 +151,15 @@ def dev_app(make_app, dev_site):
 def root() -> Path:
     """The project folder."""
     return PROJECT_ROOT
+
+
+@pytest.fixture
+def locked_app(make_app):
+    """A testing app where editing needs a login, with one editor, ada, whose password is ADA_PASSWORD."""
+    app = make_app(ANONYMOUS_EDITING=False)
+    with app.app_context():
+        add_editor("ada", ADA_PASSWORD)
+    return app
 
 
 @pytest.fixture

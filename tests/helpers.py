@@ -9,6 +9,9 @@ from bs4 import BeautifulSoup
 
 from messageboard.core import PROJECT_ROOT
 
+# The password of the editor ada whom the locked_app fixture adds.
+ADA_PASSWORD = "correct horse battery"
+
 STYLEGUIDE_FIXTURES = PROJECT_ROOT / "messageboard" / "styleguide" / "fixtures.yml"
 
 

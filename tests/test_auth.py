@@ -1,30 +1,20 @@
-"""Editor accounts: who may change messages, logging in and out, throttling, `flask editors`."""
+"""Editor accounts: who may change messages, logging in and out, `flask editors`.
+
+Throttling is in test_login_throttle.py; logins ending, in test_login_sessions.py.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from messageboard import store
-from messageboard.auth.editors import add_editor
-from messageboard.database.schema import editors, login_failures, messages, utcnow
+from messageboard.database.schema import editors, login_failures, messages
 from messageboard.extensions import db
+from tests.helpers import ADA_PASSWORD as PASSWORD
 from tests.helpers import form_fields, parse, submit_form
 
 pytestmark = pytest.mark.both_databases
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def locked_app(make_app):
-    """A testing app where editing needs a login, with one editor, ada."""
-    app = make_app(ANONYMOUS_EDITING=False)
-    with app.app_context():
-        add_editor("ada", PASSWORD)
-    return app
 
 
 @pytest.fixture
@@ -104,34 +94,6 @@ def test_a_wrong_password_or_name_is_refused_alike_and_counted(visitor, locked_a
     assert visitor.get("/messages/new").status_code == 302
 
 
-def test_too_many_failures_make_logins_wait_even_with_the_right_password(visitor, locked_app):
-    for _ in range(locked_app.config["LOGIN_MAX_FAILURES"]):
-        assert log_in(visitor, password="wrong password!").status_code == 401
-    response = log_in(visitor)
-    assert response.status_code == 429
-    assert 0 < int(response.headers["Retry-After"]) <= locked_app.config["LOGIN_FAILURE_WINDOW"]
-    assert "Too many failed logins" in parse(response).select_one("main").get_text()
-    assert visitor.get("/messages/new").status_code == 302  # not logged in
-
-
-def test_failures_older_than_the_window_no_longer_count(visitor, locked_app):
-    old = utcnow() - timedelta(seconds=locked_app.config["LOGIN_FAILURE_WINDOW"] + 1)
-    with locked_app.app_context(), db.writing() as connection:
-        for _ in range(10):
-            connection.execute(insert(login_failures).values(name="ada", address="127.0.0.1", failed_at=old))
-    assert log_in(visitor).status_code == 303
-
-
-def test_one_address_failing_for_many_names_waits_too(visitor, locked_app):
-    limit = locked_app.config["LOGIN_MAX_FAILURES"]
-    with locked_app.app_context(), db.writing() as connection:
-        for number in range(limit * 4):
-            connection.execute(
-                insert(login_failures).values(name=f"guess{number}", address="127.0.0.1", failed_at=utcnow())
-            )
-    assert log_in(visitor).status_code == 429
-
-
 @pytest.mark.parametrize(
     "target",
     [
@@ -170,13 +132,6 @@ def test_logging_in_starts_a_new_session(visitor):
     log_in(visitor)
     with visitor.session_transaction() as session:
         assert "planted" not in session and session["_user_id"]
-
-
-def test_a_removed_editors_session_ends(visitor, locked_app):
-    log_in(visitor)
-    runner = locked_app.test_cli_runner()
-    assert runner.invoke(args=["editors", "remove", "ada"]).exit_code == 0
-    assert visitor.get("/messages/new").status_code == 302
 
 
 def test_logout_is_a_post_with_a_token(visitor):

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from messageboard import store
+from messageboard.auth.sessions import TOKEN_KEY
 from messageboard.database import postgres as postgres_backend
 from messageboard.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from messageboard.extensions import db
@@ -75,10 +76,11 @@ def test_a_form_posted_while_the_database_is_unreachable_answers_503(unreachable
 
 
 def test_a_logged_in_editor_gets_the_503_page_not_a_500(unreachable_app):
-    """Loading the editor is the request's first query: the error page must not query again."""
+    """Checking the login is the request's first query: the error page must not query again."""
     client = unreachable_app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = "1"
+        session[TOKEN_KEY] = "a login's token"
     response = client.get("/messages/new")  # a page that reads nothing but the editor
     assert_unavailable_page(response)
     assert parse(response).select_one(".editor-name") is None

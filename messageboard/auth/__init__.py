@@ -1,29 +1,41 @@
 """Editor accounts: login and logout pages, `flask editors`, and who may change messages.
 
 Reading is public. Adding, editing and deleting need an editor's login unless ANONYMOUS_EDITING
-is on (Development and Testing). Sessions are Flask-Login's, in the signed session cookie.
+is on (Development and Testing). Sessions are Flask-Login's, in the signed session cookie; each
+login is also recorded in the database (``sessions``), which is what ends it.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, session
 
 from messageboard.auth.commands import editors_cli
 from messageboard.auth.editors import Editor, get_editor
 from messageboard.auth.permissions import editor_required, may_edit
+from messageboard.auth.sessions import TOKEN_KEY, init_session_checks
 from messageboard.auth.views import bp
 from messageboard.core import stored_number
 from messageboard.core.setting import Setting, flag, text, whole
 from messageboard.extensions import login_manager
 
-__all__ = ["SETTINGS", "bp", "editor_required", "init_auth", "may_edit"]
+__all__ = ["SETTINGS", "bp", "editor_required", "init_auth", "init_session_checks", "may_edit"]
 
 SETTINGS: tuple[Setting, ...] = (
     # Adding, editing and deleting need an editor's login (`flask editors add`) unless this is on.
     flag("ANONYMOUS_EDITING", False),
-    # Failed logins for one name, or from one address, within the window before logins wait.
+    # Failed logins are counted over the last LOGIN_FAILURE_WINDOW seconds (auth/throttle.py):
+    # LOGIN_MAX_FAILURES for one name from one address, then that address waits to try the name;
     whole("LOGIN_MAX_FAILURES", 5, least=1),
     whole("LOGIN_FAILURE_WINDOW", 15 * 60, least=1),
+    # LOGIN_ADDRESS_MAX_FAILURES from one address, whatever the names, then it waits for any name;
+    whole("LOGIN_ADDRESS_MAX_FAILURES", 20, least=1),
+    # LOGIN_NAME_MAX_FAILURES for one name from anywhere, then each try for it waits, 1 s doubling
+    # with each failure up to LOGIN_NAME_MAX_DELAY seconds, except from where the editor logged in.
+    whole("LOGIN_NAME_MAX_FAILURES", 20, least=1),
+    whole("LOGIN_NAME_MAX_DELAY", 60, least=1),
+    # A login ends after this many seconds without a request, and this many after it began.
+    whole("SESSION_IDLE_TIMEOUT", 12 * 60 * 60, least=1),
+    whole("SESSION_MAX_AGE", 7 * 24 * 60 * 60, least=1),
     # The session cookie: never readable by scripts, not sent on cross-site POSTs, HTTPS only.
     flag("SESSION_COOKIE_HTTPONLY", True),
     text("SESSION_COOKIE_SAMESITE", "Lax", choices=("Lax", "Strict", "None"), nullable=True),
@@ -48,6 +60,8 @@ def init_auth(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_editor(editor_id: str) -> Editor | None:
-    """The session's editor; None ends the session (the editor was removed)."""
+    """The session's editor; None ends the session (no live login, or the editor was removed)."""
+    if TOKEN_KEY not in session:  # a remember cookie, which this site never sets
+        return None
     number = stored_number(editor_id)
     return get_editor(number) if number is not None else None

@@ -1,13 +1,28 @@
-"""`flask editors add|remove|list`: passwords are asked at a prompt, never taken from the command line."""
+"""`flask editors add|remove|logout|password|list`: passwords are asked at a prompt, never taken from the command line."""
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import click
 from flask.cli import AppGroup
 
-from messageboard.auth.editors import EditorProblem, add_editor, check_password, list_editors, remove_editor
+from messageboard.auth.editors import (
+    EditorProblem,
+    add_editor,
+    change_password,
+    check_password,
+    end_logins,
+    list_editors,
+    remove_editor,
+    require_editor,
+)
 
 editors_cli = AppGroup("editors", help="Editor accounts: who may add, edit and delete messages.")
+
+
+def _ask_password() -> str:
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True, value_proc=_prompted_password)
 
 
 def _prompted_password(value: str) -> str:
@@ -21,23 +36,51 @@ def _prompted_password(value: str) -> str:
 @click.argument("name")
 def add(name: str):
     """Add an editor; the password is asked twice, hidden."""
-    password = click.prompt("Password", hide_input=True, confirmation_prompt=True, value_proc=_prompted_password)
-    try:
+    password = _ask_password()
+    with _problem_as_error():
         editor = add_editor(name, password)
-    except EditorProblem as problem:
-        raise click.ClickException(str(problem)) from None
     click.echo(f"Added editor {editor.name}.")
 
 
 @editors_cli.command("remove")
 @click.argument("name")
 def remove(name: str):
-    """Remove an editor; their open sessions end with it."""
-    try:
+    """Remove an editor; their logins end with it."""
+    with _problem_as_error():
         remove_editor(name)
+    click.echo(f"Removed editor {name}.")
+
+
+@editors_cli.command("logout")
+@click.argument("name")
+def logout(name: str):
+    """End every login of an editor, on every browser."""
+    with _problem_as_error():
+        ended = end_logins(name)
+    click.echo(f"Ended {_logins(ended)} of {name}.")
+
+
+@editors_cli.command("password")
+@click.argument("name")
+def password(name: str):
+    """Set an editor's password, asked twice, hidden; their logins end."""
+    with _problem_as_error():
+        require_editor(name)  # before the prompt, not after two passwords were typed
+        ended = change_password(name, _ask_password())
+    click.echo(f"Changed the password of {name} and ended {_logins(ended)}.")
+
+
+@contextmanager
+def _problem_as_error():
+    """Turn an EditorProblem into click's one-line error, exit status 1."""
+    try:
+        yield
     except EditorProblem as problem:
         raise click.ClickException(str(problem)) from None
-    click.echo(f"Removed editor {name}.")
+
+
+def _logins(count: int) -> str:
+    return "1 login" if count == 1 else f"{count} logins"
 
 
 @editors_cli.command("list")

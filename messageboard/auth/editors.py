@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from messageboard.auth import sessions
 from messageboard.core import EDITOR_NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from messageboard.database.schema import editors, utcnow
 from messageboard.extensions import db
@@ -73,10 +74,38 @@ def add_editor(name: str, password: str) -> Editor:
 
 
 def remove_editor(name: str) -> None:
-    """Remove an editor, which ends their sessions; EditorProblem if there is none of that name."""
+    """Remove an editor and end their logins; EditorProblem if there is none of that name."""
     with db.writing() as connection:
-        if connection.execute(delete(editors).where(editors.c.name == name)).rowcount == 0:
-            raise EditorProblem(f"There is no editor named {name!r}.")
+        sessions.end_all_of(_editor_id(connection, name), connection)
+        connection.execute(delete(editors).where(editors.c.name == name))
+
+
+def end_logins(name: str) -> int:
+    """End every login of the editor called ``name``; return how many were open."""
+    with db.writing() as connection:
+        return sessions.end_all_of(_editor_id(connection, name), connection)
+
+
+def change_password(name: str, password: str) -> int:
+    """Give an editor a new password and end their logins; return how many were open."""
+    check_password(password)
+    password_hash = generate_password_hash(password)  # scrypt, before the write lock is taken
+    with db.writing() as connection:
+        editor_id = _editor_id(connection, name)
+        connection.execute(update(editors).where(editors.c.id == editor_id).values(password_hash=password_hash))
+        return sessions.end_all_of(editor_id, connection)
+
+
+def _editor_id(connection, name: str) -> int:
+    """The id of the editor called ``name``; EditorProblem if there is none."""
+    editor_id = connection.execute(select(editors.c.id).where(editors.c.name == name)).scalar_one_or_none()
+    if editor_id is None:
+        raise EditorProblem(_no_editor_named(name))
+    return editor_id
+
+
+def _no_editor_named(name: str) -> str:
+    return f"There is no editor named {name!r}."
 
 
 def list_editors() -> list[Editor]:
@@ -88,11 +117,23 @@ def list_editors() -> list[Editor]:
     return [Editor(*row) for row in rows]
 
 
+def require_editor(name: str) -> Editor:
+    """The editor called ``name``; EditorProblem if there is none."""
+    editor = _editor_where(editors.c.name == name)
+    if editor is None:
+        raise EditorProblem(_no_editor_named(name))
+    return editor
+
+
 def get_editor(editor_id: int) -> Editor | None:
     """The editor with this id, or None (removed since the session began)."""
+    return _editor_where(editors.c.id == editor_id)
+
+
+def _editor_where(condition) -> Editor | None:
     with db.reading() as connection:
         row = connection.execute(
-            select(editors.c.id, editors.c.name, editors.c.created_at).where(editors.c.id == editor_id)
+            select(editors.c.id, editors.c.name, editors.c.created_at).where(condition)
         ).one_or_none()
     return Editor(*row) if row else None
 

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, request, session
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
-from messageboard.auth import throttle
+from messageboard.auth import sessions, throttle
 from messageboard.auth.editors import authenticate
 from messageboard.auth.forms import LoginForm
 from messageboard.auth.pages import login_page
@@ -24,19 +24,20 @@ def login():
     if not form.validate_on_submit():
         return login_page(form)
     name, address = form.name.data.strip(), request.remote_addr or "unknown"
-    wait = throttle.seconds_to_wait(name, address)
-    if wait:
+    try:
+        place = throttle.take_place(name, address)
+    except throttle.LoginsWait as wait:
         raise TooManyRequests(
-            f"Too many failed logins for this name or from this address. Try again in {_minutes(wait)}.",
-            retry_after=wait,
-        )
+            f"Too many failed logins {wait.reason}. Try again in {_duration(wait.seconds)}.",
+            retry_after=wait.seconds,
+        ) from None
     editor = authenticate(name, form.password.data)
     if editor is None:
-        throttle.record_failure(name, address)
         form.reject_credentials()
         return login_page(form)
-    throttle.forget_failures(name, address)
+    throttle.succeeded(place, name, address)
     session.clear()  # nothing from before the login (a planted token, say) carries into it
+    sessions.begin(editor.id)
     login_user(editor)
     flash(f"Logged in as {editor.name}.", "success")
     return redirect(safe_next(form.next.data), 303)
@@ -44,13 +45,18 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out: a POST, so it carries the CSRF token (checked for every POST) and no other site can."""
+    """End the login on the server, so no copy of its cookie opens anything: a POST, so it carries the
+    CSRF token (checked for every POST) and no other site can log an editor out."""
     if current_user.is_authenticated:
+        sessions.end_current()
         logout_user()
+        session.clear()  # the CSRF token too: a copy of the old cookie opens no form
         flash("Logged out.", "success")
     return redirect(safe_next(request.args.get("next")), 303)
 
 
-def _minutes(seconds: int) -> str:
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
     minutes = -(-seconds // 60)
     return "1 minute" if minutes == 1 else f"{minutes} minutes"

@@ -24,6 +24,10 @@ from messageboard.database.schema import messages, metadata
 from messageboard.database.search import SearchHits
 
 DATABASE_FILE = "messageboard.sqlite3"
+# Write transactions that must not run beside another of their kind, on any host (``writing(alone=...)``).
+# Any numbers unique to this application ("messageb", "messagec").
+SCHEMA_LOCK = 0x6D657373_61676562
+LOGIN_ATTEMPTS_LOCK = 0x6D657373_61676563
 _EXTENSION_KEY = "messageboard.database"
 
 # Each backend module creates engines and says how reads, snapshots and writes begin on them.
@@ -107,14 +111,17 @@ class Database:
             _log_answering_again(bound.outages, READING, current_app.logger)
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
-        """Yield a connection inside a write transaction, committed on success, else rolled back."""
+    def writing(self, *, alone: int | None = None) -> Iterator[Connection]:
+        """Yield a connection inside a write transaction, committed on success, else rolled back; with
+        ``alone`` (a lock's number), it waits for any other write transaction holding the same lock."""
         bound = current_app.extensions[_EXTENSION_KEY]
         try:
             with bound.engine.connect() as connection:
                 if bound.backend.WRITE_OPTIONS:
                     connection.execution_options(**bound.backend.WRITE_OPTIONS)
                 with connection.begin():
+                    if alone is not None:
+                        bound.backend.take_lock(connection, alone)
                     yield connection
         except UNAVAILABLE_ERRORS as error:
             setattr(error, FAILED_WORK, WRITING)  # its cause ends only when a write succeeds
@@ -126,9 +133,9 @@ class Database:
     def creating_schema(self) -> Iterator[tuple[Connection, bool]]:
         """Create what is missing of the schema in a write transaction no other process creating it runs
         beside; yield the connection, and whether the tables are new (for the caller's first rows)."""
-        with self.writing() as connection:
+        # Hosts starting together must not both create it.
+        with self.writing(alone=SCHEMA_LOCK) as connection:
             backend = current_app.extensions[_EXTENSION_KEY].backend
-            backend.lock_schema(connection)
             is_new = not inspect(connection).has_table(messages.name)
             metadata.create_all(connection, checkfirst=True)
             backend.create_schema(connection)

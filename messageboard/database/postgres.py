@@ -72,9 +72,6 @@ DATA_VERSION_QUERY = f"SELECT version FROM {data_version.name} WHERE id = 1"
 # checked with a round trip before use (see _check_connections_idle_for_a_while).
 CHECK_AFTER_IDLE_SECONDS = 1.0
 
-# Any number unique to this application: the advisory lock taken while creating the schema.
-SCHEMA_LOCK_KEY = 0x6D657373_61676562  # "messageb"
-
 
 def create_engine(url: URL, config) -> Engine:
     """An engine with ``DATABASE_POOL_SIZE`` connections at most, checked before use after a pause."""
@@ -129,9 +126,9 @@ def _check_connections_idle_for_a_while(engine: Engine) -> None:
             raise InvalidatePoolError(f"idle connection failed its check: {first_line(error)}") from error
 
 
-def lock_schema(connection: Connection) -> None:
-    """Wait for any other process creating the schema: hosts starting together must not race."""
-    connection.execute(select(sqlalchemy.func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
+def take_lock(connection: Connection, key: int) -> None:
+    """Wait until no other transaction holds the advisory lock ``key``, then hold it until this one ends."""
+    connection.execute(select(sqlalchemy.func.pg_advisory_xact_lock(key)))
 
 
 def create_schema(connection: Connection) -> None:

@@ -72,8 +72,29 @@ editors = Table(
     sqlite_autoincrement=True,
 )
 
-# Recent failed logins, shared by every worker and host, so that guessing passwords is throttled
-# by name and by address wherever the attempts land.
+# Each login, from the login until it ends: logging out, `flask editors logout` or a password
+# change end it here, so a copy of its cookie opens nothing on any worker or host. The cookie
+# holds a random token; only the token's SHA-256 is stored. Ended logins are kept until
+# SESSION_MAX_AGE after they began: the addresses an editor logged in from are known to the
+# throttle.
+login_sessions = Table(
+    "login_sessions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("editor_id", Id, nullable=False),
+    Column("address", String(ADDRESS_MAX_LENGTH), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    sqlite_autoincrement=True,
+)
+Index("ix_login_sessions_editor_id", login_sessions.c.editor_id, login_sessions.c.address)
+Index("ix_login_sessions_started_at", login_sessions.c.started_at)
+
+# Logins that failed or whose password is being checked, shared by every worker and host, so that
+# guessing passwords is throttled by name and by address wherever the attempts land. A row is
+# written before the password check and removed when the check succeeds.
 login_failures = Table(
     "login_failures",
     metadata,

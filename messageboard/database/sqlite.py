@@ -68,8 +68,8 @@ def create_engine(url: URL, config) -> Engine:
     return engine
 
 
-def lock_schema(connection: Connection) -> None:
-    """Nothing to do: the write transaction's BEGIN IMMEDIATE already keeps other writers out."""
+def take_lock(connection: Connection, key: int) -> None:
+    """Nothing to do: the write transaction's BEGIN IMMEDIATE already keeps every other writer out."""
 
 
 def create_schema(connection: Connection) -> None:
