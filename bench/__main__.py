@@ -12,7 +12,18 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import PROJECT_ROOT, WORK_DIR, BenchError, build_times, export_speed, live_reload, load, page_weight, seed
+from bench import (
+    PROJECT_ROOT,
+    WORK_DIR,
+    BenchError,
+    build_times,
+    editor,
+    export_speed,
+    live_reload,
+    load,
+    page_weight,
+    seed,
+)
 from bench.front import FRONT_SERVER, front_cases, serving_front
 from bench.page_weight import PageWeight
 from bench.report import Case, build_lines, export_lines, live_reload_lines, render, search_cost_lines, weight_lines
@@ -205,6 +216,7 @@ def measure_and_report(options: Options, secret_key: str, small_file: Path, data
     environments = {
         site.name: {**site_environment(secret_key, databases[site.database]), **dict(site.settings)} for site in SITES
     }
+    editor.ensure_editor(environments[editor.EDITOR_CASE.server])
     print(
         f"Serving each case with gunicorn --config {GUNICORN_CONFIG.relative_to(PROJECT_ROOT)}, "
         f"{options.workers} workers (BENCH_WORKERS); load: {load.describe()}, "
@@ -238,7 +250,13 @@ def serve_and_measure(
         for case in (*CASES, *DATABASE_CASES):
             wait_for_ok(servers[case.server], ADD_CHECK_PATH if case.script else case.path)
         weight = page_weight.measure(servers[HOME_SERVER], HOME_PATH)
-        cases = [*CASES, replace(CSS_CASE, path=weight.stylesheet), *DATABASE_CASES, *front_cases(weight.stylesheet)]
+        cases = [
+            *CASES,
+            replace(CSS_CASE, path=weight.stylesheet),
+            *DATABASE_CASES,
+            *front_cases(weight.stylesheet),
+            editor.editor_case(servers[editor.EDITOR_CASE.server]),
+        ]
         wait_for_ok(servers[CSS_CASE.server], weight.stylesheet)
         return cases, measure_all(servers, cases, options), weight
 
@@ -248,14 +266,14 @@ def measure_all(servers: Mapping[str, Server], cases: Sequence[Case], options: O
     # A script makes each request's path itself, on the server's root URL.
     urls = {case.letter: servers[case.server].url("/" if case.script else case.path) for case in cases}
     for case in cases:
-        load.measure(urls[case.letter], WARMUP_SECONDS, case.script, ["warmup"])
+        load.measure(urls[case.letter], WARMUP_SECONDS, case.script, ["warmup"], case.headers)
     samples: dict[str, list[float]] = {case.letter: [] for case in cases}
     for number in range(options.runs):
         # Rounds spread the machine's slow spells over every case; rotating spreads the order's.
         for case in rotated(cases, number):
             # The run's name prefixes the keys a script adds, so no two runs add the same one.
             samples[case.letter].append(
-                load.measure(urls[case.letter], options.seconds, case.script, [f"run{number + 1}"])
+                load.measure(urls[case.letter], options.seconds, case.script, [f"run{number + 1}"], case.headers)
             )
         measured = "  ".join(f"{letter} {runs[-1]:,.0f}" for letter, runs in samples.items())
         print(f"  run {number + 1}/{options.runs}: {measured}", flush=True)

@@ -30,10 +30,19 @@ def describe() -> str:
     return f"wrk -t{THREADS} -c{CONNECTIONS}"
 
 
-def measure(url: str, seconds: int, script: Path | None = None, script_args: Sequence[str] = ()) -> float:
+def measure(
+    url: str,
+    seconds: int,
+    script: Path | None = None,
+    script_args: Sequence[str] = (),
+    headers: Sequence[tuple[str, str]] = (),
+) -> float:
     """Load ``url`` for ``seconds`` and return the requests per second wrk reports; a wrk Lua
-    ``script``, given ``script_args``, may make each request (its path, on ``url``'s server)."""
+    ``script``, given ``script_args``, may make each request (its path, on ``url``'s server);
+    ``headers`` go with every request."""
     command = [require_wrk(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    for name, value in headers:
+        command += ["-H", f"{name}: {value}"]
     command += ["-s", str(script), url, "--", *script_args] if script else [url]
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
     if result.returncode != 0:

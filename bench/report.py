@@ -29,6 +29,8 @@ class Case:
     path: str
     note: str = ""
     script: Path | None = None
+    # Sent with every request, as (name, value) pairs: an editor's session cookie, say.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ RATIOS = (
     Ratio("n", "a"),
     Ratio("n", "i"),
     Ratio("o", "c"),
+    # A logged-in editor's page (its login checked in the database) over the same page rendered for
+    # a visitor, and over the ceiling.
+    Ratio("p", "g"),
+    Ratio("p", "a"),
 )
 
 

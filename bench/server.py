@@ -143,9 +143,16 @@ class Response:
 
 def get(server: Server, path: str, headers: Mapping[str, str] | None = None) -> Response:
     """GET ``path`` from the server directly (no proxy) with ``headers``; return the response."""
+    return send(server, "GET", path, headers)
+
+
+def send(
+    server: Server, method: str, path: str, headers: Mapping[str, str] | None = None, body: bytes | None = None
+) -> Response:
+    """Send one request to the server directly (no proxy); return the response."""
     connection = http.client.HTTPConnection(HOST, server.port, timeout=5)
     try:
-        connection.request("GET", path, headers=dict(headers or {}))
+        connection.request(method, path, body=body, headers=dict(headers or {}))
         response = connection.getresponse()
         return Response(response.status, response.headers, response.read())
     finally:

@@ -7,14 +7,13 @@ login is also recorded in the database (``sessions``), which is what ends it.
 
 from __future__ import annotations
 
-from flask import Flask, session
+from flask import Flask
 
 from messageboard.auth.commands import editors_cli
-from messageboard.auth.editors import Editor, get_editor
+from messageboard.auth.editors import Editor
 from messageboard.auth.permissions import editor_required, may_edit
-from messageboard.auth.sessions import TOKEN_KEY, init_session_checks
+from messageboard.auth.sessions import init_session_checks, logged_in_editor
 from messageboard.auth.views import bp
-from messageboard.core import stored_number
 from messageboard.core.setting import Setting, flag, text, whole
 from messageboard.extensions import login_manager
 
@@ -60,8 +59,6 @@ def init_auth(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_editor(editor_id: str) -> Editor | None:
-    """The session's editor; None ends the session (no live login, or the editor was removed)."""
-    if TOKEN_KEY not in session:  # a remember cookie, which this site never sets
-        return None
-    number = stored_number(editor_id)
-    return get_editor(number) if number is not None else None
+    """The session's editor, read with its login before the request; None ends the session."""
+    row = logged_in_editor()  # None for a remember cookie, which this site never sets
+    return Editor(row.id, row.name, row.created_at) if row is not None and str(row.id) == editor_id else None

@@ -125,11 +125,6 @@ def require_editor(name: str) -> Editor:
     return editor
 
 
-def get_editor(editor_id: int) -> Editor | None:
-    """The editor with this id, or None (removed since the session began)."""
-    return _editor_where(editors.c.id == editor_id)
-
-
 def _editor_where(condition) -> Editor | None:
     with db.reading() as connection:
         row = connection.execute(

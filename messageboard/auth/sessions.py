@@ -3,7 +3,8 @@
 CSRF token included, opens nothing on any worker or host.
 
 The signed cookie still carries the session; a login adds a random token to it, whose SHA-256 is
-the login's record. Visitors who never log in have no record and cost no query.
+the login's record. Visitors who never log in have no record and cost no query; an editor's
+request reads the login and the editor in one.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app, request, session
-from sqlalchemy import and_, delete, insert, select, update
+from flask import Flask, current_app, g, request, session
+from sqlalchemy import Row, and_, delete, insert, select, update
 
 from messageboard.core import ADDRESS_MAX_LENGTH
 from messageboard.database.schema import editors, login_sessions, utcnow
@@ -39,13 +40,21 @@ def init_session_checks(app: Flask) -> None:
 
 
 def end_a_dead_login() -> None:
-    """Empty the session if it names an editor whose login is not live (Flask-Login then sees nobody)."""
+    """Empty the session if it names an editor whose login is not live (Flask-Login then sees nobody);
+    else keep the editor's row for the request (``logged_in_editor``), read with the login."""
     if TOKEN_KEY not in session:
         if EDITOR_ID_KEY in session:  # a login from before logins were recorded, or a remember cookie
             session.clear()
         return
-    if not is_live(session[TOKEN_KEY], session.get(EDITOR_ID_KEY)):
+    editor = live_editor(session[TOKEN_KEY], session.get(EDITOR_ID_KEY))
+    if editor is None:
         session.clear()
+    g.logged_in_editor = editor
+
+
+def logged_in_editor() -> Row | None:
+    """The editor's id, name and created_at if this request's login is live, else None."""
+    return g.get("logged_in_editor")
 
 
 def begin(editor_id: int) -> None:
@@ -79,39 +88,44 @@ def end_all_of(editor_id: int, connection) -> int:
     return connection.execute(_ending(login_sessions.c.editor_id == editor_id)).rowcount
 
 
-def is_live(token: str, editor_id: str | None) -> bool:
-    """Whether ``token`` is a login of ``editor_id`` that has not ended, been idle too long or grown too old.
+def live_editor(token: str, editor_id: str | None) -> Row | None:
+    """The editor (id, name, created_at) if ``token`` is a login of ``editor_id`` that has not ended,
+    been idle too long or grown too old, else None.
 
     Notes the login as seen now, when the last note is staler than the precision allows.
     """
     with db.reading() as connection:
         login = connection.execute(
             select(
-                login_sessions.c.id,
-                login_sessions.c.editor_id,
+                login_sessions.c.id.label("login_id"),
                 login_sessions.c.started_at,
                 login_sessions.c.last_seen_at,
                 login_sessions.c.ended_at,
-            ).where(login_sessions.c.token_hash == _hash(token))
+                editors.c.id,
+                editors.c.name,
+                editors.c.created_at,
+            )
+            .join(editors, editors.c.id == login_sessions.c.editor_id)
+            .where(login_sessions.c.token_hash == _hash(token))
         ).one_or_none()
     now = utcnow()
     idle_timeout = _idle_timeout()
     if (
         login is None
         or login.ended_at is not None
-        or str(login.editor_id) != editor_id
+        or str(login.id) != editor_id
         or login.started_at <= now - _max_age()
         or login.last_seen_at <= now - idle_timeout
     ):
-        return False
+        return None
     if login.last_seen_at <= now - idle_timeout * LAST_SEEN_PRECISION:
         with db.writing() as connection:
             connection.execute(
                 update(login_sessions)
-                .where(login_sessions.c.id == login.id, login_sessions.c.ended_at.is_(None))
+                .where(login_sessions.c.id == login.login_id, login_sessions.c.ended_at.is_(None))
                 .values(last_seen_at=now)
             )
-    return True
+    return login
 
 
 def logged_in_from(connection, name: str, address: str, since: datetime) -> bool:
