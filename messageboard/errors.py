@@ -8,7 +8,7 @@ from jinja2 import TemplateSyntaxError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, ServiceUnavailable
 
 from messageboard.core import shown_path
-from messageboard.database.errors import UNAVAILABLE_ERRORS
+from messageboard.database.errors import UNAVAILABLE_ERRORS, is_unavailable
 from messageboard.extensions import db, login_manager
 from messageboard.request_limits import body_too_large
 
@@ -57,7 +57,12 @@ DATABASE_UNAVAILABLE = (
 
 def database_unavailable(error: Exception) -> ServiceUnavailable:
     """The 503 to answer while the database cannot; its cause is logged once, not per request, until
-    the database answers again (``Database.outages``). The next request tries the database again."""
+    the database answers again (``Database.outages``). The next request tries the database again.
+
+    Raises ``error`` again if it is a bug (an IntegrityError, say): Flask logs it and answers 500.
+    """
+    if not is_unavailable(error):
+        raise error
     if cause := db.outages.failure(error):
         current_app.logger.error("Database unavailable for %s %s: %s", request.method, request.path, cause)
     # The page's layout shows who is logged in; if the failure was loading the editor, show the

@@ -4,7 +4,7 @@ from messageboard import create_app
 from messageboard.assets import build_paths, build_problem, check_built
 from messageboard.core import ConfigError, report
 from messageboard.database import connection_problem
-from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line
+from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line, is_damaged_file
 from messageboard.extensions import db
 from messageboard.settings import instance_folder, load_settings
 from messageboard.styleguide.fixtures import check_fixtures
@@ -94,6 +94,11 @@ def check_schema() -> None:
             try:
                 exists = db.schema_exists()
             except UNAVAILABLE_ERRORS as error:
+                if is_damaged_file(error):
+                    raise ConfigError(
+                        f"DATABASE_URL: the database is damaged or is not an SQLite file ({first_line(error)}): "
+                        f"restore it from a backup, or move it away and run `{INIT_COMMAND}` for an empty one"
+                    ) from None
                 # It answers connections but not the site's first query: for SQLite, most often a
                 # folder the server may not write, where SQLite keeps the -wal and -shm files.
                 raise ConfigError(

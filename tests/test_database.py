@@ -5,13 +5,17 @@ import logging
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, ProgrammingError
 
 from messageboard import store
 from messageboard.auth.sessions import TOKEN_KEY
+from messageboard.core import ConfigError
 from messageboard.database import postgres as postgres_backend
+from messageboard.database.errors import is_unavailable
 from messageboard.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from messageboard.extensions import db
 from messageboard.page_cache import cached_pages
+from messageboard.startup import INIT_COMMAND, check_schema
 from tests.helpers import parse, submit_form
 from tests.live_server import free_port
 from tests.test_errors import assert_site_page
@@ -73,6 +77,54 @@ def test_plain_text_routes_answer_503_in_plain_text_while_the_database_is_unreac
 def test_a_form_posted_while_the_database_is_unreachable_answers_503(unreachable_app):
     response = submit_form(unreachable_app.test_client(), "/messages/new", {"key": "k", "text": "t"})
     assert_unavailable_page(response)
+
+
+NOT_A_DATABASE = b"This file is text, not an SQLite database. " * 100
+
+
+@pytest.fixture
+def damaged_app(make_app, tmp_path):
+    """An app whose SQLite file is not a database (overwritten, or another file put in its place)."""
+    app = make_app(PAGE_CACHE_SIZE=0, init_database=False)
+    (tmp_path / "instance" / "messageboard.sqlite3").write_bytes(NOT_A_DATABASE)
+    return app
+
+
+def test_a_damaged_sqlite_file_answers_503_logged_once_not_a_500(damaged_app, caplog):
+    """SQLite's bare DatabaseError ("file is not a database") was not among the handled errors."""
+    client = damaged_app.test_client()
+    with caplog.at_level(logging.ERROR):
+        for _ in range(2):
+            assert_unavailable_page(client.get("/"))
+            response = client.get("/hello")
+            assert (response.status_code, response.mimetype) == (503, "text/plain")
+            assert response.get_data(as_text=True) == DATABASE_UNAVAILABLE
+    logged = [record.getMessage() for record in caplog.records]
+    assert logged == ["Database unavailable for GET /: file is not a database"]
+
+
+def test_a_damaged_sqlite_file_stops_the_start_in_one_line_naming_what_to_do(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "messageboard.sqlite3").write_bytes(NOT_A_DATABASE)
+    monkeypatch.setenv("MESSAGEBOARD_CONFIG", "testing")
+    monkeypatch.setenv("MESSAGEBOARD_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("MESSAGEBOARD_DATABASE_URL", raising=False)
+    with pytest.raises(ConfigError) as refusal:
+        check_schema()
+    assert str(refusal.value) == (
+        "DATABASE_URL: the database is damaged or is not an SQLite file (file is not a database): restore it "
+        f"from a backup, or move it away and run `{INIT_COMMAND}` for an empty one"
+    )
+
+
+@pytest.mark.parametrize(
+    ("error_class", "unavailable"),
+    [(DatabaseError, True), (OperationalError, True), (IntegrityError, False), (ProgrammingError, False)],
+)
+def test_only_the_bare_database_error_and_the_transient_ones_are_the_databases_failing(error_class, unavailable):
+    """An IntegrityError nobody caught is a bug: it must stay a logged 500, not pass for an outage."""
+    assert is_unavailable(error_class("SELECT 1", {}, Exception("why"))) is unavailable
 
 
 def test_a_logged_in_editor_gets_the_503_page_not_a_500(unreachable_app):

@@ -2,12 +2,25 @@
 
 import threading
 
-from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError
+from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError, TimeoutError
 
 # What the database raises when it cannot serve a request now (unreachable, restarting, every
-# pooled connection busy, SQLite's lock held past the busy timeout), as opposed to a bug: pages
-# answer 503 and the next request tries again.
-UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, TimeoutError)
+# pooled connection busy, SQLite's lock held past the busy timeout, an SQLite file that is damaged
+# or not a database), as opposed to a bug: pages answer 503 and the next request tries again.
+# DatabaseError counts only as itself (SQLite's bare error for a damaged file): its subclasses
+# IntegrityError, ProgrammingError, DataError... report bugs, which is_unavailable tells apart.
+_TRANSIENT_ERRORS = (OperationalError, InterfaceError, TimeoutError)
+UNAVAILABLE_ERRORS = (*_TRANSIENT_ERRORS, DatabaseError)
+
+
+def is_unavailable(error: Exception) -> bool:
+    """Whether ``error``, caught as one of UNAVAILABLE_ERRORS, is the database failing, not a bug."""
+    return isinstance(error, _TRANSIENT_ERRORS) or type(error) is DatabaseError
+
+
+def is_damaged_file(error: Exception) -> bool:
+    """Whether ``error`` says the database is not one SQLite can read (damaged, or another file)."""
+    return type(error) is DatabaseError
 
 
 def first_line(error: Exception) -> str:
