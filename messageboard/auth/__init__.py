@@ -60,5 +60,5 @@ def init_auth(app: Flask) -> None:
 @login_manager.user_loader
 def load_editor(editor_id: str) -> Editor | None:
     """The session's editor, read with its login before the request; None ends the session."""
-    row = logged_in_editor()  # None for a remember cookie, which this site never sets
-    return Editor(row.id, row.name, row.created_at) if row is not None and str(row.id) == editor_id else None
+    row = logged_in_editor()  # checked against ``editor_id``; None for a remember cookie, never set here
+    return Editor(row.id, row.name, row.created_at) if row is not None else None

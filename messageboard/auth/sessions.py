@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, session
 from sqlalchemy import Row, and_, delete, insert, select, update
 
 from messageboard.core import ADDRESS_MAX_LENGTH
@@ -57,8 +57,8 @@ def logged_in_editor() -> Row | None:
     return g.get("logged_in_editor")
 
 
-def begin(editor_id: int) -> None:
-    """Record a login of ``editor_id`` from this request's address and put its token in the session."""
+def begin(editor_id: int, address: str) -> None:
+    """Record a login of ``editor_id`` from ``address`` and put its token in the session."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     with db.writing() as connection:
@@ -67,7 +67,7 @@ def begin(editor_id: int) -> None:
             insert(login_sessions).values(
                 token_hash=_hash(token),
                 editor_id=editor_id,
-                address=(request.remote_addr or "unknown")[:ADDRESS_MAX_LENGTH],
+                address=address[:ADDRESS_MAX_LENGTH],
                 started_at=now,
                 last_seen_at=now,
             )
@@ -128,8 +128,10 @@ def live_editor(token: str, editor_id: str | None) -> Row | None:
     return login
 
 
-def logged_in_from(connection, name: str, address: str, since: datetime) -> bool:
-    """Whether the editor called ``name`` logged in from ``address`` since ``since``."""
+def logged_in_from(connection, name: str, address: str) -> bool:
+    """Whether the editor called ``name`` logged in from ``address`` within SESSION_MAX_AGE (the
+    logins the record keeps)."""
+    since = utcnow() - _max_age()
     return (
         connection.execute(
             select(login_sessions.c.id)
@@ -139,11 +141,6 @@ def logged_in_from(connection, name: str, address: str, since: datetime) -> bool
         ).first()
         is not None
     )
-
-
-def known_since() -> datetime:
-    """The oldest login the record keeps: SESSION_MAX_AGE ago."""
-    return utcnow() - _max_age()
 
 
 def _ending(condition):

@@ -62,7 +62,7 @@ def take_place(name: str, address: str) -> int:
                 _wait_for_count(connection, _by_address(address), config["LOGIN_ADDRESS_MAX_FAILURES"], now, window),
                 "from this address",
             ),
-            (_wait_for_name(connection, name, address, now, since), "for this name"),
+            (_wait_for_name(connection, name, address, now), "for this name"),
         ]
         seconds, reason = max(waits)
         if not seconds:
@@ -101,14 +101,14 @@ def _wait_for_count(connection, condition, limit: int, now: datetime, window: ti
     return 0 if freeing is None else _seconds_until(freeing + window, now)
 
 
-def _wait_for_name(connection, name: str, address: str, now: datetime, since: datetime) -> int:
+def _wait_for_name(connection, name: str, address: str, now: datetime) -> int:
     """Seconds the name's failures from everywhere make this address wait (see the module's doc)."""
     config = current_app.config
     count, last = connection.execute(
         select(func.count(), func.max(login_failures.c.failed_at)).where(_by_name(name))
     ).one()
     beyond = count - config["LOGIN_NAME_MAX_FAILURES"]
-    if beyond < 0 or sessions.logged_in_from(connection, name, address, sessions.known_since()):
+    if beyond < 0 or sessions.logged_in_from(connection, name, address):
         return 0
     delay = min(2.0**beyond, float(config["LOGIN_NAME_MAX_DELAY"]))
     return _seconds_until(last + timedelta(seconds=delay), now)

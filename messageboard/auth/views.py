@@ -37,7 +37,7 @@ def login():
         return login_page(form)
     throttle.succeeded(place, name, address)
     session.clear()  # nothing from before the login (a planted token, say) carries into it
-    sessions.begin(editor.id)
+    sessions.begin(editor.id, address)
     login_user(editor)
     flash(f"Logged in as {editor.name}.", "success")
     return redirect(safe_next(form.next.data), 303)

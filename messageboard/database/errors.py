@@ -15,7 +15,7 @@ UNAVAILABLE_ERRORS = (*_TRANSIENT_ERRORS, DatabaseError)
 
 def is_unavailable(error: Exception) -> bool:
     """Whether ``error``, caught as one of UNAVAILABLE_ERRORS, is the database failing, not a bug."""
-    return isinstance(error, _TRANSIENT_ERRORS) or type(error) is DatabaseError
+    return isinstance(error, _TRANSIENT_ERRORS) or is_damaged_file(error)
 
 
 def is_damaged_file(error: Exception) -> bool:
