@@ -11,7 +11,7 @@ import pytest
 
 from messageboard.front.nginx import FrontOptions
 from tests.live_server import FrontServer
-from tests.test_front import assert_site_error_page, environment, fetch
+from tests.test_front import Answer, assert_site_error_page, environment, fetch
 from tests.test_front_config import nginx_alone
 
 pytestmark = pytest.mark.server
@@ -27,33 +27,39 @@ def front(tmp_path_factory) -> Iterator[FrontServer]:
         yield live
 
 
-def search_until_refused(port: int, source: str, limit: int = 100) -> tuple[list[int], float]:
+def search_until_refused(
+    port: int, source: str, search: str = "q=e", limit: int = 100
+) -> tuple[list[int], float, Answer]:
     """Send distinct searches from ``source``, one after another, until one is refused; return the
-    statuses and the seconds they took."""
+    statuses, the seconds they took and the last answer."""
     statuses: list[int] = []
     started = time.monotonic()
     while len(statuses) < limit and 429 not in statuses:
-        statuses.append(fetch(port, f"/?q=e&n={len(statuses)}", source=source).status)
-    return statuses, time.monotonic() - started
+        answer = fetch(port, f"/?{search}&n={len(statuses)}", source=source)
+        statuses.append(answer.status)
+    return statuses, time.monotonic() - started, answer
 
 
 def test_searches_past_the_burst_get_the_sites_429_page_from_nginx(front):
     source = "127.0.6.1"
-    statuses, seconds = search_until_refused(front.port, source)
+    statuses, seconds, refusal = search_until_refused(front.port, source)
     assert statuses[: BURST + 1] == [200] * (BURST + 1), statuses
     # The burst, then at most the rate's worth for the time the searches took.
     assert statuses[-1] == 429 and len(statuses) <= BURST + 2 + RATE * seconds, (statuses, seconds)
-    answer = fetch(front.port, "/?q=e&n=refused", source=source)
-    assert answer.status == 429
-    assert_site_error_page(answer, front.port, "Too Many Requests")
-    assert answer.headers["Retry-After"] == "1"
-    # The name percent-encoded is the same search, as the site reads it.
-    assert fetch(front.port, "/?%71=e&n=encoded", source=source).status == 429
+    # The refusal itself is checked: a later request may already have a token back on a busy machine.
+    assert_site_error_page(refusal, front.port, "Too Many Requests")
+    assert refusal.headers["Retry-After"] == "1"
+
+
+def test_a_search_whose_name_is_percent_encoded_is_limited_like_any_search(front):
+    statuses, seconds, _ = search_until_refused(front.port, "127.0.6.4", search="%71=e")
+    assert statuses[: BURST + 1] == [200] * (BURST + 1), statuses
+    assert statuses[-1] == 429 and len(statuses) <= BURST + 2 + RATE * seconds, (statuses, seconds)
 
 
 def test_a_limited_visitor_still_gets_pages_and_static_files_and_others_still_search(front):
     source = "127.0.6.2"
-    statuses, _ = search_until_refused(front.port, source)
+    statuses, _, _ = search_until_refused(front.port, source)
     assert statuses[-1] == 429, statuses
     for path in ("/", "/?q=", "/?page=1", "/messages/default", "/static/gen/site.css", "/healthz"):
         assert fetch(front.port, path, source=source).status == 200, path
