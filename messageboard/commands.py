@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask db init``, ``flask config`` and ``flask front``."""
+"""Command-line tools: ``flask db`` (init, upgrade, current, history, migration), ``flask config`` and
+``flask front``."""
 
 import click
 from flask import Flask, current_app
@@ -6,6 +7,8 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.engine import make_url
 
 from messageboard import store
+from messageboard.core import ConfigError
+from messageboard.database import migrate
 from messageboard.extensions import db
 from messageboard.front import front_cli
 
@@ -22,10 +25,60 @@ def register_commands(app: Flask) -> None:
 
 @db_cli.command("init")
 def init_database():
-    """Create what is missing (tables, indexes, triggers) and seed the default message; safe to run again."""
-    created = store.create_schema()
+    """Create the database's schema, or upgrade it to the code's, seeding the default message in a new
+    one; safe to run again, and on several hosts at once."""
+    _upgrade()
+
+
+@db_cli.command("upgrade")
+def upgrade_database():
+    """Run the migrations the database lacks (``init`` does the same, and makes a new database)."""
+    _upgrade()
+
+
+def _upgrade() -> None:
+    """Bring the database to the code's newest migration and say what was done."""
+    try:
+        before = store.upgrade_schema()
+    except ConfigError as problem:
+        raise click.ClickException(str(problem)) from None
     url = db.engine.url.render_as_string(hide_password=True)
-    click.echo(f"Database {'created' if created else 'already set up'}: {url}")
+    head = before.head
+    if before.is_empty:
+        click.echo(f"Database created at migration {head}: {url}")
+    elif before.is_current:
+        click.echo(f"Database already at migration {head}, the code's newest: {url}")
+    else:
+        click.echo(f"Database upgraded to migration {head} (it was {before.describe()}): {url}")
+
+
+@db_cli.command("current")
+def current_migration():
+    """Say which migration the database is at, and whether that is the code's newest."""
+    state = store.schema_state()
+    url = db.engine.url.render_as_string(hide_password=True)
+    click.echo(f"{url}: {state.problem() or f'at migration {state.head}, the newest the code has'}")
+
+
+@db_cli.command("history")
+def migration_history():
+    """List the code's migrations, newest first, marking the database's."""
+    current = set(store.schema_state().current)
+    for script in migrate.migrations():
+        mark = "  (the database is here)" if script.revision in current else ""
+        click.echo(f"{script.revision}  {script.doc.splitlines()[0] if script.doc else ''}{mark}")
+
+
+@db_cli.command("migration")
+@click.argument("message")
+def new_migration(message):
+    """Write the next migration's file from what schema.py has that the database (at the newest) lacks."""
+    with db.reading() as connection:
+        state = migrate.schema_state(connection)
+        if not state.is_current:
+            raise click.ClickException(f"{state.problem()}; a new migration starts from the newest")
+        path = migrate.new_migration(connection, message)
+    click.echo(f"Wrote {path}: read it, then run `{migrate.UPGRADE_COMMAND}`")
 
 
 @click.command("config")

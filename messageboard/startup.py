@@ -5,11 +5,10 @@ from messageboard.assets import build_paths, build_problem, check_built
 from messageboard.core import ConfigError, report
 from messageboard.database import connection_problem
 from messageboard.database.errors import UNAVAILABLE_ERRORS, first_line, is_damaged_file
+from messageboard.database.migrate import INIT_COMMAND
 from messageboard.extensions import db
 from messageboard.settings import instance_folder, load_settings
 from messageboard.styleguide.fixtures import check_fixtures
-
-INIT_COMMAND = "flask --app messageboard db init"
 
 # Set by check_first_start; the worker processes a server forks afterwards (gunicorn's) inherit it.
 _first_start_checked = False
@@ -84,15 +83,16 @@ def check_database_answers() -> None:
 
 
 def check_schema() -> None:
-    """Raise ConfigError, naming the command that makes it, if the database lacks the site's tables.
+    """Raise ConfigError, naming the command to run, if the database's schema is not the code's:
+    missing, behind (``flask db upgrade``) or ahead (made by a newer release).
 
-    Like the connection check, for a server's first start only: the app itself never runs DDL.
+    The app itself never runs DDL: a worker serves only a schema that was brought up to date before.
     """
     app = create_app()
     try:
         with app.app_context():
             try:
-                exists = db.schema_exists()
+                state = db.schema_state()
             except UNAVAILABLE_ERRORS as error:
                 if is_damaged_file(error):
                     raise ConfigError(
@@ -106,10 +106,7 @@ def check_schema() -> None:
                     "server write the database's folder (SQLite keeps -wal and -shm files beside it) and "
                     "give its disk room; for PostgreSQL, check the role's rights"
                 ) from None
-            if not exists:
-                raise ConfigError(
-                    f"The database has no tables for the site yet: run `{INIT_COMMAND}` "
-                    "(make run does), then start the server again"
-                )
+            if problem := state.problem():
+                raise ConfigError(problem)
     finally:
         db.close(app)  # gunicorn forks after this; a connection must not cross a fork

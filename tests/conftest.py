@@ -94,7 +94,7 @@ def make_app(tmp_path, monkeypatch, database_url):
         made.append(create_app(config, instance_path=tmp_path / "instance", **overrides))
         if init_database:
             with made[-1].app_context():
-                store.create_schema()
+                store.upgrade_schema()
         return made[-1]
 
     yield factory

@@ -4,15 +4,17 @@ from pathlib import Path
 
 from messageboard import store
 from messageboard.commands import masked_value
+from messageboard.database import migrate
 
 
 def test_db_init_is_idempotent_and_names_the_database(make_app):
     app = make_app(init_database=False)
     first = app.test_cli_runner().invoke(args=["db", "init"])
     assert first.exit_code == 0
-    assert first.output == f"Database created: sqlite:///{app.instance_path}/messageboard.sqlite3\n"
+    url, newest = f"sqlite:///{app.instance_path}/messageboard.sqlite3", migrate.migrations()[0].revision
+    assert first.output == f"Database created at migration {newest}: {url}\n"
     again = make_app(init_database=False).test_cli_runner().invoke(args=["db", "init"])
-    assert again.output == f"Database already set up: sqlite:///{app.instance_path}/messageboard.sqlite3\n"
+    assert again.output == f"Database already at migration {newest}, the code's newest: {url}\n"
     with app.app_context():
         assert store.list_messages().total == 1
 
@@ -21,7 +23,7 @@ def test_creating_the_app_runs_no_ddl_and_opens_no_connection(make_app):
     app = make_app(init_database=False)
     assert not (Path(app.instance_path) / "messageboard.sqlite3").exists()
     with app.app_context():
-        assert store.schema_exists() is False
+        assert store.schema_state().is_empty
 
 
 def config_lines(result) -> dict[str, str]:

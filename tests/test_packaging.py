@@ -68,7 +68,7 @@ def test_the_installed_app_serves_from_another_folder(installed, tmp_path):
         "from messageboard import create_app, store\n"
         f"app = create_app('testing', instance_path={str(tmp_path)!r})\n"
         "with app.app_context():\n"
-        "    store.create_schema()\n"
+        "    store.upgrade_schema()\n"
         "response = app.test_client().get('/hello')\n"
         "print(response.status_code, response.get_data(as_text=True))\n"
     )

@@ -23,9 +23,9 @@ def context(app):
 
 
 def test_schema_creation_is_idempotent_and_seeds_default_once(context):
-    assert store.create_schema() is False
+    assert store.upgrade_schema().is_current
     store.delete_message("default")
-    store.create_schema()
+    store.upgrade_schema()
     assert store.get_message("default") is None
     assert store.list_messages().total == 0
 
@@ -165,7 +165,7 @@ def _start_an_app(instance_path: str, database_url: str | None, start_at: float)
     try:
         app = create_app("testing", instance_path=instance_path, DATABASE_URL=database_url)
         with app.app_context():
-            store.create_schema()
+            store.upgrade_schema()
             store.list_messages()
     except Exception as error:  # reported to the parent, which asserts on it
         return repr(error)

@@ -14,13 +14,13 @@ from types import ModuleType
 from typing import Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL, make_url
 
-from messageboard.core import project_path
-from messageboard.database import postgres, sqlite
+from messageboard.core import ConfigError, project_path
+from messageboard.database import migrate, postgres, sqlite
 from messageboard.database.errors import FAILED_WORK, READING, UNAVAILABLE_ERRORS, WRITING, Outages, first_line
-from messageboard.database.schema import messages, metadata
+from messageboard.database.migrate import SchemaState
 from messageboard.database.search import SearchHits
 
 DATABASE_FILE = "messageboard.sqlite3"
@@ -130,24 +130,25 @@ class Database:
             _log_answering_again(bound.outages, WRITING, current_app.logger)
 
     @contextmanager
-    def creating_schema(self) -> Iterator[tuple[Connection, bool]]:
-        """Create what is missing of the schema in a write transaction no other process creating it runs
-        beside; yield the connection, and whether the tables are new (for the caller's first rows)."""
-        # Hosts starting together must not both create it.
+    def upgrading_schema(self) -> Iterator[tuple[Connection, SchemaState]]:
+        """Bring the schema to the code's newest migration in a write transaction no other upgrade
+        runs beside; yield the connection and where the schema stood before, for the caller's first
+        rows; ConfigError if the database is at a migration newer than the code's."""
+        # Hosts upgrading together: one upgrades, the others wait and then find nothing to do.
         with self.writing(alone=SCHEMA_LOCK) as connection:
-            backend = current_app.extensions[_EXTENSION_KEY].backend
-            is_new = not inspect(connection).has_table(messages.name)
-            metadata.create_all(connection, checkfirst=True)
-            backend.create_schema(connection)
-            yield connection, is_new
+            before = migrate.schema_state(connection)
+            if before.is_ahead:
+                raise ConfigError(before.problem())
+            if not before.is_current:
+                migrate.upgrade(connection)
+            current_app.extensions[_EXTENSION_KEY].backend.create_optional_indexes(connection)
+            yield connection, before
 
-    def schema_exists(self) -> bool:
-        """Whether every table is there, the database's own ones too: one look, no lock and no DDL,
-        so that a role that may only read and write (an export's, say) can check."""
+    def schema_state(self) -> SchemaState:
+        """Where the schema stands against the code's migrations: one read, no lock and no DDL, so that
+        a role that may only read and write (an export's, say) can check."""
         with self.reading() as connection:
-            present = set(inspect(connection).get_table_names())
-        backend = current_app.extensions[_EXTENSION_KEY].backend
-        return {table.name for table in metadata.sorted_tables} | set(backend.OWN_TABLES) <= present
+            return migrate.schema_state(connection)
 
     @staticmethod
     def search(connection: Connection, query: str) -> SearchHits:

@@ -9,7 +9,7 @@ import time
 import psycopg
 import sqlalchemy
 from flask import current_app
-from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, MetaData, Table, event, select, text
+from sqlalchemy import Connection, Engine, event, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError, OperationalError
 
@@ -18,38 +18,13 @@ from messageboard.database.errors import first_line
 from messageboard.database.search import SearchHits, newest_matches, substring_condition
 
 # PostgreSQL has no counterpart of SQLite's PRAGMA data_version, which the page cache watches: a
-# trigger moves this row's version in every transaction that changes messages, whoever runs it
-# (any host, psql). It fires at commit (a deferred constraint trigger), once per transaction, so
-# the row is always the last lock a writer takes: moved mid-transaction, between row locks, it
-# deadlocked writers that take the same rows in another order. A TRUNCATE moves it at once.
-own_metadata = MetaData()
-data_version = Table(
-    "data_version",
-    own_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("version", BigInteger, nullable=False),
-)
-CHANGE_COUNTER_DDL = (
-    """CREATE OR REPLACE FUNCTION messages_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF current_setting('messageboard.data_version_moved', true) IS DISTINCT FROM 'yes' THEN
-            PERFORM set_config('messageboard.data_version_moved', 'yes', true);  -- for this transaction
-            UPDATE data_version SET version = version + 1 WHERE id = 1;
-        END IF;
-        RETURN NULL;
-    END $$""",
-    # Constraint triggers have no CREATE OR REPLACE; this runs in the schema set-up's transaction.
-    "DROP TRIGGER IF EXISTS messages_changed ON messages",
-    """CREATE CONSTRAINT TRIGGER messages_changed
-        AFTER INSERT OR UPDATE OR DELETE ON messages
-        DEFERRABLE INITIALLY DEFERRED
-        FOR EACH ROW EXECUTE FUNCTION messages_changed()""",
-    """CREATE OR REPLACE TRIGGER messages_truncated AFTER TRUNCATE ON messages
-        FOR EACH STATEMENT EXECUTE FUNCTION messages_changed()""",
-    "INSERT INTO data_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
-)
+# trigger (migration 0001) moves this row's version in every transaction that changes messages,
+# whoever runs it (any host, psql).
+DATA_VERSION_QUERY = "SELECT version FROM data_version WHERE id = 1"
 # pg_trgm's GIN indexes answer ILIKE '%...%' over key and text without scanning the table, as
-# FTS5's trigram index does on SQLite. The extension is trusted: a database owner may create it.
+# FTS5's trigram index does on SQLite. The extension is trusted: a database owner may create it,
+# but where it cannot be made search still works, so they are made by every `flask db init` and
+# `flask db upgrade` that can, outside the migrations.
 SEARCH_INDEX_DDL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS ix_messages_key_trigram ON messages USING gin (key gin_trgm_ops)",
@@ -63,11 +38,6 @@ SNAPSHOT_OPTIONS = {"isolation_level": "REPEATABLE READ", "postgresql_readonly":
 # READ COMMITTED: the store's writes are conditional statements checked by their row counts and
 # unique keys, which stay correct at this level without serialising every writer.
 WRITE_OPTIONS: dict = {}
-# Made by create_schema, beside the tables every database has.
-OWN_TABLES = (data_version.name,)
-
-DATA_VERSION_QUERY = f"SELECT version FROM {data_version.name} WHERE id = 1"
-
 # A connection used less than this many seconds ago is taken as alive; one idle for longer is
 # checked with a round trip before use (see _check_connections_idle_for_a_while).
 CHECK_AFTER_IDLE_SECONDS = 1.0
@@ -131,11 +101,8 @@ def take_lock(connection: Connection, key: int) -> None:
     connection.execute(select(sqlalchemy.func.pg_advisory_xact_lock(key)))
 
 
-def create_schema(connection: Connection) -> None:
-    """The change counter and its trigger, and the trigram indexes search reads where pg_trgm may be made."""
-    own_metadata.create_all(connection, checkfirst=True)
-    for statement in CHANGE_COUNTER_DDL:
-        connection.exec_driver_sql(statement)
+def create_optional_indexes(connection: Connection) -> None:
+    """The trigram indexes search reads, where pg_trgm may be made; a warning where it may not."""
     try:
         with connection.begin_nested():
             for statement in SEARCH_INDEX_DDL:
@@ -145,7 +112,7 @@ def create_schema(connection: Connection) -> None:
         current_app.logger.warning(
             "Search will scan the whole messages table: pg_trgm could not be set up "
             "(%s). The database's owner or a superuser can run CREATE EXTENSION pg_trgm in "
-            "it, then flask db init.",
+            "it, then flask db upgrade.",
             first_line(error),
         )
 

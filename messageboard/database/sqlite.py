@@ -20,26 +20,9 @@ from messageboard.core import (
 from messageboard.database.schema import messages
 from messageboard.database.search import SearchHits, newest_beyond, newest_matches, substring_condition
 
-# An FTS5 index with the trigram tokenizer answers case-insensitive substring searches over key
-# and text without scanning the table; triggers keep it in step with every write.
+# An FTS5 index with the trigram tokenizer (migration 0001) answers case-insensitive substring
+# searches over key and text without scanning the table; triggers keep it in step with every write.
 SEARCH_INDEX = "messages_search"
-SEARCH_INDEX_DDL = (
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_INDEX}
-        USING fts5(key, text, content='messages', content_rowid='id', tokenize='trigram')""",
-    f"""CREATE TRIGGER IF NOT EXISTS messages_search_after_insert AFTER INSERT ON messages BEGIN
-        INSERT INTO {SEARCH_INDEX}(rowid, key, text) VALUES (new.id, new.key, new.text);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS messages_search_after_delete AFTER DELETE ON messages BEGIN
-        INSERT INTO {SEARCH_INDEX}({SEARCH_INDEX}, rowid, key, text)
-        VALUES ('delete', old.id, old.key, old.text);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS messages_search_after_update AFTER UPDATE OF key, text ON messages
-    BEGIN
-        INSERT INTO {SEARCH_INDEX}({SEARCH_INDEX}, rowid, key, text)
-        VALUES ('delete', old.id, old.key, old.text);
-        INSERT INTO {SEARCH_INDEX}(rowid, key, text) VALUES (new.id, new.key, new.text);
-    END""",
-)
 _search_index = Table(SEARCH_INDEX, MetaData(), Column("rowid", Integer), Column(SEARCH_INDEX, Text))
 # The trigram index matches runs of three or more characters; shorter searches read the newest texts.
 TRIGRAM_LENGTH = 3
@@ -54,8 +37,6 @@ READ_OPTIONS: dict = {}
 # The listener below turns these into BEGIN (a snapshot for several reads) and BEGIN IMMEDIATE.
 SNAPSHOT_OPTIONS = {"snapshot": True}
 WRITE_OPTIONS = {"take_write_lock": True}
-# Made by create_schema, beside the tables every database has.
-OWN_TABLES = (SEARCH_INDEX,)
 
 
 def create_engine(url: URL, config) -> Engine:
@@ -72,10 +53,8 @@ def take_lock(connection: Connection, key: int) -> None:
     """Nothing to do: the write transaction's BEGIN IMMEDIATE already keeps every other writer out."""
 
 
-def create_schema(connection: Connection) -> None:
-    """The FTS5 trigram index that search reads, and the triggers that keep it in step."""
-    for statement in SEARCH_INDEX_DDL:
-        connection.exec_driver_sql(statement)
+def create_optional_indexes(connection: Connection) -> None:
+    """Nothing: the search index SQLite needs is part of the schema (migration 0001)."""
 
 
 def search(connection: Connection, query: str) -> SearchHits:

@@ -29,7 +29,7 @@ from messageboard.store.queries import (
     revisions,
     update_message,
 )
-from messageboard.store.setup import create_schema, schema_exists
+from messageboard.store.setup import schema_state, upgrade_schema
 
 __all__ = [
     "DEFAULT_KEY",
@@ -43,7 +43,7 @@ __all__ = [
     "VersionConflict",
     "add_many",
     "add_message",
-    "create_schema",
+    "upgrade_schema",
     "delete_message",
     "excerpts",
     "get_message",
@@ -54,6 +54,6 @@ __all__ = [
     "put_message",
     "revision_token",
     "revisions",
-    "schema_exists",
+    "schema_state",
     "update_message",
 ]
