@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, current_app
 
 from messageboard import errors, store
-from messageboard.auth.permissions import may_edit
+from messageboard.auth.permissions import editor_name, may_edit
 from messageboard.core.setting import Setting, flag
 from messageboard.database.errors import UNAVAILABLE_ERRORS
 from messageboard.page_cache import cacheable
@@ -71,7 +71,7 @@ def add(key: str, message: str):
     if not may_edit():
         return plain(EDITORS_ONLY, 403)
     try:
-        store.put_message(check_key(key), check_text(message))
+        store.put_message(check_key(key), check_text(message), by=editor_name())
     except InvalidMessage as problem:
         return plain(str(problem), 400)
     return plain(f"{key} Added/Updated")

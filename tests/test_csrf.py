@@ -45,7 +45,7 @@ def unsafe_routes(app) -> list[tuple[str, str, set[str]]]:
 def stored(app) -> list[tuple[str, str]]:
     """Every key and revision: unchanged means nothing was added, edited or deleted."""
     with app.app_context():
-        return store.revisions()
+        return store.revision_tokens()
 
 
 def page_form(client, url: str = "/messages/new", **request) -> dict[str, str]:

@@ -191,13 +191,13 @@ def test_an_export_where_pages_rebuild_builds_first_and_fails_on_a_build_error(s
 
 def test_the_export_never_writes_to_the_database(site_app, tmp_path):
     with site_app.app_context():
-        before = store.revisions()
+        before = store.revision_tokens()
         counter = db.change_counter(site_app)  # moves with any write, from any connection
         version = counter()
     export(site_app, tmp_path / "site")
     assert counter() == version
     with site_app.app_context():
-        assert store.revisions() == before
+        assert store.revision_tokens() == before
 
 
 def test_the_export_refuses_to_replace_a_folder_that_is_not_an_export(site_app, tmp_path):

@@ -89,8 +89,19 @@ def test_a_database_made_before_migrations_upgrades_keeping_every_row(old_app, m
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Database upgraded to migration {NEWEST} (it was from before migrations): ")
     assert rows_of(old_app) == before
+    with old_app.app_context(), db.reading() as connection:
+        imported = connection.execute(
+            text(
+                "SELECT message_id, number, text, created_at, editor_name, action FROM message_revisions ORDER BY id"
+            )
+        ).all()
     with old_app.app_context():
         assert store.schema_state().is_current
+    # Each message gets one revision: its text and version as the upgrade found them, by nobody known.
+    assert [tuple(row) for row in imported] == [
+        (id_, version, text_, updated_at, None, "import")
+        for id_, _key, text_, _created_at, updated_at, version in before["messages"]
+    ]
     check_schema_of(old_app, monkeypatch)  # a server may start on it now
 
 

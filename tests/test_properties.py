@@ -340,7 +340,7 @@ def fresh_client(app):
 
     def new_client():
         with app.app_context():
-            for key, _ in store.revisions():
+            for key, _ in store.revision_tokens():
                 store.delete_message(key)
             store.add_message(store.DEFAULT_KEY, store.DEFAULT_TEXT)
         return app.test_client()

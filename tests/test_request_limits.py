@@ -28,7 +28,7 @@ def app(make_app):
 def stored(app) -> list[tuple[str, str]]:
     """Every stored key and revision: unchanged means nothing was added, edited or deleted."""
     with app.app_context():
-        return store.revisions()
+        return store.revision_tokens()
 
 
 def assert_refused(response, status: int, description: str) -> None:

@@ -343,11 +343,11 @@ def test_state_forms_carry_no_csrf_token_so_submitting_one_changes_nothing(guide
     form = state_page(guide, "new-key-taken").select_one('form[method="post"]')
     assert form.select('input[name="csrf_token"]') == []
     with guide_app.app_context():
-        before = store.revisions()
+        before = store.revision_tokens()
     response = guide.post(form["action"], data={"key": "from-the-styleguide", "text": "Should not be saved"})
     assert response.status_code == 400
     with guide_app.app_context():
-        assert store.revisions() == before
+        assert store.revision_tokens() == before
 
 
 def test_the_index_renders_each_macro_in_each_of_its_states(guide):
@@ -419,12 +419,12 @@ def test_the_styleguide_neither_writes_to_nor_reads_the_messages(guide_app, guid
     counter = db.change_counter(guide_app)
     version = counter()
     with guide_app.app_context():
-        before = store.revisions()
+        before = store.revision_tokens()
     urls = ["/_styleguide/"] + [f"/_styleguide/{state['name']}" for state in STATES]
     first = {url: guide.get(url).get_data() for url in urls}
     assert counter() == version
     with guide_app.app_context():
-        assert store.revisions() == before
+        assert store.revision_tokens() == before
         store.add_many([("zzz", "A stored message the styleguide must not show")])
         store.delete_message("default")
     assert {url: guide.get(url).get_data() for url in urls} == first

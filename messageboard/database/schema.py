@@ -2,7 +2,19 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text, TypeDecorator
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 
 from messageboard.core import ADDRESS_MAX_LENGTH, EDITOR_NAME_MAX_LENGTH, KEY_MAX_LENGTH
 
@@ -29,18 +41,14 @@ class UTCDateTime(TypeDecorator):
 
 
 metadata = MetaData()
+# Byte order, as SQLite compares, whatever the PostgreSQL database's locale: lists sort alike.
+_KEY_TYPE = String(KEY_MAX_LENGTH).with_variant(String(KEY_MAX_LENGTH, collation="C"), "postgresql")
 
 messages = Table(
     "messages",
     metadata,
     Column("id", Id, primary_key=True),
-    # Byte order, as SQLite compares, whatever the PostgreSQL database's locale: lists sort alike.
-    Column(
-        "key",
-        String(KEY_MAX_LENGTH).with_variant(String(KEY_MAX_LENGTH, collation="C"), "postgresql"),
-        nullable=False,
-        unique=True,
-    ),
+    Column("key", _KEY_TYPE, nullable=False, unique=True),
     Column("text", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -105,6 +113,42 @@ login_failures = Table(
 )
 Index("ix_login_failures_name", login_failures.c.name, login_failures.c.failed_at)
 Index("ix_login_failures_address", login_failures.c.address, login_failures.c.failed_at)
+
+
+# Every version of every message: each change (add, edit, restore, delete, undelete) writes one in
+# the same transaction as the change, numbered as the message's version after it, so a revision
+# token names both. The first upgrade gave each message it found one revision ("import").
+message_revisions = Table(
+    "message_revisions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("message_id", Id, nullable=False),
+    Column("number", BigInteger, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    # The editor's name as it was then; "anonymous" where anonymous editing made the change, and
+    # None for the revisions the first upgrade imported, whose author nobody recorded.
+    Column("editor_name", String(EDITOR_NAME_MAX_LENGTH), nullable=True),
+    Column("action", String(16), nullable=False),
+    UniqueConstraint("message_id", "number", name="uq_message_revisions_message_id_number"),
+    sqlite_autoincrement=True,
+)
+
+# Deleted messages, with their ids kept, so that their revisions stay theirs and a restore brings
+# them back whole; their keys are free for new messages (which get new ids) meanwhile.
+trashed_messages = Table(
+    "trashed_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("key", _KEY_TYPE, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("deleted_at", UTCDateTime, nullable=False),
+    Column("deleted_by", String(EDITOR_NAME_MAX_LENGTH), nullable=False),
+)
+Index("ix_trashed_messages_deleted_at", trashed_messages.c.deleted_at)
 
 
 def utcnow() -> datetime:

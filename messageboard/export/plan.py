@@ -35,7 +35,7 @@ def digest(*parts) -> str:
 def plan_pages(app: Flask, *, with_styleguide: bool = False) -> list[PageSpec]:
     """Every page of the site as a static preview: each list page, each message, the index, 404, and
     the styleguide's pages if asked."""
-    revisions = store.revisions()
+    revisions = store.revision_tokens()
     greeting = dict(revisions).get(store.DEFAULT_KEY, "")
     per_page = app.config["MESSAGES_PER_PAGE"]
     total = len(revisions)

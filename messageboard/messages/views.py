@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 
 from messageboard import store
-from messageboard.auth.permissions import editor_required
+from messageboard.auth.permissions import editor_name, editor_required
 from messageboard.core import SEARCH_MAX_LENGTH, whole_number
 from messageboard.messages.forms import DeleteMessageForm, EditMessageForm, NewMessageForm
 from messageboard.messages.pages import delete_page, edit_page, list_page, message_page, new_page
@@ -57,7 +57,7 @@ def create():
     form = NewMessageForm()
     if form.validate_on_submit():
         try:
-            store.add_message(form.key.data, form.text.data)
+            store.add_message(form.key.data, form.text.data, by=editor_name())
         except store.KeyTaken:
             form.reject_taken_key()
         else:
@@ -79,7 +79,7 @@ def update(key: str):
     if not form.has_revision():
         abort(400, description="The form lacks the revision it was based on; reload the page and edit again.")
     try:
-        store.update_message(key, form.text.data, based_on=form.revision.data)
+        store.update_message(key, form.text.data, based_on=form.revision.data, by=editor_name())
     except store.VersionConflict as conflict:
         return edit_page(form, key, conflict)
     flash(f"Saved {key}.", "success")
@@ -94,7 +94,7 @@ def delete(key: str):
     form = DeleteMessageForm()
     if form.validate_on_submit():
         try:
-            store.delete_message(key)
+            store.delete_message(key, by=editor_name())
         except store.MessageNotFound:
             abort(404, description=f"{key} not found!")
         flash(f"Deleted {key}.", "success")

@@ -5,12 +5,15 @@
 """
 
 from messageboard.store.models import (
+    ANONYMOUS,
     DEFAULT_KEY,
     DEFAULT_TEXT,
+    Action,
     KeyTaken,
     Message,
     MessageNotFound,
     PageNotFound,
+    Revision,
     VersionConflict,
     parse_revision,
     revision_token,
@@ -26,24 +29,26 @@ from messageboard.store.queries import (
     list_messages,
     listing,
     put_message,
-    revisions,
+    revision_tokens,
     update_message,
 )
 from messageboard.store.setup import schema_state, upgrade_schema
 
 __all__ = [
+    "ANONYMOUS",
     "DEFAULT_KEY",
     "DEFAULT_TEXT",
     "SORT_ORDERS",
+    "Action",
     "KeyTaken",
     "Message",
     "MessageNotFound",
     "Page",
     "PageNotFound",
+    "Revision",
     "VersionConflict",
     "add_many",
     "add_message",
-    "upgrade_schema",
     "delete_message",
     "excerpts",
     "get_message",
@@ -53,7 +58,8 @@ __all__ = [
     "parse_revision",
     "put_message",
     "revision_token",
-    "revisions",
+    "revision_tokens",
     "schema_state",
     "update_message",
+    "upgrade_schema",
 ]

@@ -1,14 +1,29 @@
-"""What the store hands out and raises: messages, their revision tokens, and the store's refusals."""
+"""What the store hands out and raises: messages, their revisions and revision tokens, and the store's refusals."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from messageboard.core import stored_number
 
 DEFAULT_KEY = "default"
 DEFAULT_TEXT = "Hello to the World of Flask!"
+# The name revisions record where anonymous editing made the change.
+ANONYMOUS = "anonymous"
+
+
+class Action(StrEnum):
+    """What a revision records: how the message came to hold its text."""
+
+    ADD = "add"
+    EDIT = "edit"
+    RESTORE = "restore"
+    DELETE = "delete"
+    UNDELETE = "undelete"
+    # Given by the first upgrade to each message it found, whose earlier versions nobody kept.
+    IMPORT = "import"
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,18 @@ class Message:
     def revision(self) -> str:
         """A token naming this version of this message; a key deleted and added again gets new ones."""
         return revision_token(self.id, self.version)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One version of a message, as a change left it; ``editor_name`` is None where nobody recorded it."""
+
+    message_id: int
+    number: int
+    text: str
+    created_at: datetime
+    editor_name: str | None
+    action: Action
 
 
 def revision_token(message_id: int, version: int) -> str:

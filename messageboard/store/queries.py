@@ -1,4 +1,5 @@
-"""The queries every database shares: read, list, search, add, edit with version checks, and delete.
+"""The queries every database shares: read, list, search, add, edit with version checks, and delete
+to the trash; each change records its revision in the same transaction.
 
 What only one database does (its search index, its change counter, its DDL) is in
 ``messageboard.database``'s backend modules.
@@ -13,10 +14,12 @@ from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from messageboard.core import SEARCH_RESULTS_MAX
-from messageboard.database.schema import message_count, messages, utcnow
+from messageboard.database.schema import message_count, message_revisions, messages, trashed_messages, utcnow
 from messageboard.database.search import SearchHits
 from messageboard.extensions import db
 from messageboard.store.models import (
+    ANONYMOUS,
+    Action,
     KeyTaken,
     Message,
     MessageNotFound,
@@ -104,7 +107,7 @@ def listing(condition=None, sort: str = "key"):
     return statement if condition is None else statement.where(condition)
 
 
-def revisions() -> list[tuple[str, str]]:
+def revision_tokens() -> list[tuple[str, str]]:
     """Every message's key and revision token, in key order (what a static export depends on)."""
     with db.reading() as connection:
         rows = connection.execute(select(messages.c.key, messages.c.id, messages.c.version).order_by(messages.c.key))
@@ -120,82 +123,133 @@ def excerpts(length: int) -> list[tuple[str, str]]:
         return [tuple(row) for row in rows]
 
 
-def add_message(key: str, text: str) -> Message:
-    """Store a new message, raising KeyTaken if the key exists."""
+def add_message(key: str, text: str, *, by: str = ANONYMOUS) -> Message:
+    """Store a new message added by the editor named ``by``, raising KeyTaken if the key exists."""
     with db.writing() as connection:
         if _get(connection, key) is not None:
             raise KeyTaken(key)
         try:
-            return insert_message(connection, key, text)
+            return insert_message(connection, key, text, by=by)
         except IntegrityError:  # another database client added it between the check and here
             raise KeyTaken(key) from None
 
 
-def update_message(key: str, text: str, *, based_on: str) -> Message:
+def update_message(key: str, text: str, *, based_on: str, by: str = ANONYMOUS) -> Message:
     """Replace the text if the message is still at revision ``based_on``, else raise VersionConflict."""
     message_id, version = parse_revision(based_on) or (None, None)
     if not _may_exist(key):
         raise VersionConflict(None)
     with db.writing() as connection:
-        result = connection.execute(
-            messages.update()
-            .where(messages.c.key == key, messages.c.id == message_id, messages.c.version == version)
-            .values(text=text, updated_at=utcnow(), version=messages.c.version + 1)
+        changed = _change_text(
+            connection,
+            text,
+            by,
+            Action.EDIT,
+            messages.c.key == key,
+            messages.c.id == message_id,
+            messages.c.version == version,
         )
-        current = _get(connection, key)
-        if result.rowcount != 1:
-            raise VersionConflict(current)
-        return current
+        if changed is None:
+            raise VersionConflict(_get(connection, key))
+        return changed
 
 
-def delete_message(key: str) -> None:
-    """Delete the message, raising MessageNotFound if there is none."""
+def delete_message(key: str, *, by: str = ANONYMOUS) -> None:
+    """Move the message to the trash, with a revision saying who deleted it; MessageNotFound if there is none."""
     if not _may_exist(key):
         raise MessageNotFound(key)
     with db.writing() as connection:
-        result = connection.execute(messages.delete().where(messages.c.key == key))
-        if result.rowcount != 1:
+        # The row as deleted, whatever an edit committed just before: its latest text goes to the trash.
+        row = connection.execute(messages.delete().where(messages.c.key == key).returning(*_COLUMNS)).first()
+        if row is None:
             raise MessageNotFound(key)
+        now = utcnow()
+        deleted = Message(row.id, row.key, row.text, row.created_at, now, row.version + 1)
+        connection.execute(
+            trashed_messages.insert().values(
+                id=deleted.id,
+                key=deleted.key,
+                text=deleted.text,
+                created_at=deleted.created_at,
+                updated_at=now,
+                version=deleted.version,
+                deleted_at=now,
+                deleted_by=by,
+            )
+        )
+        _record(connection, deleted, by, Action.DELETE)
         _change_count(connection, -1)
 
 
-def add_many(pairs: Iterable[tuple[str, str]]) -> int:
-    """Add many new messages in one transaction (imports, benchmarks); return how many."""
+def add_many(pairs: Iterable[tuple[str, str]], *, by: str = ANONYMOUS) -> int:
+    """Add many new messages in one transaction (imports, benchmarks), each with its revision; return how many."""
     now = utcnow()
     rows = [{"key": key, "text": text, "created_at": now, "updated_at": now, "version": 1} for key, text in pairs]
     if not rows:
         return 0
     with db.writing() as connection:
-        connection.execute(messages.insert(), rows)
+        added = connection.execute(messages.insert().returning(messages.c.id, sort_by_parameter_order=True), rows)
+        revisions = [
+            _revision_row(message_id, 1, row["text"], now, by, Action.ADD)
+            for message_id, row in zip(added.scalars(), rows, strict=True)
+        ]
+        connection.execute(message_revisions.insert(), revisions)
         _change_count(connection, len(rows))
     return len(rows)
 
 
-def put_message(key: str, text: str) -> bool:
+def put_message(key: str, text: str, *, by: str = ANONYMOUS) -> bool:
     """Store the text under the key, adding or replacing; True if it was added."""
     with db.writing() as connection:
-        if _replace(connection, key, text):
+        if _change_text(connection, text, by, Action.EDIT, messages.c.key == key):
             return False
         try:
             with connection.begin_nested():
-                insert_message(connection, key, text)
+                insert_message(connection, key, text, by=by)
             return True
         except IntegrityError:
             # Another client added the key after the UPDATE found nothing (possible on PostgreSQL,
             # whose writers do not queue as SQLite's do); the key is there now, so replace it.
-            if _replace(connection, key, text):
+            if _change_text(connection, text, by, Action.EDIT, messages.c.key == key):
                 return False
             raise
 
 
-def _replace(connection: Connection, key: str, text: str) -> bool:
-    """Replace the text of the message with this key; True if there was one."""
-    result = connection.execute(
+def _change_text(connection: Connection, text: str, by: str, action: Action, *where) -> Message | None:
+    """Give the message ``where`` selects this text and its next version, recording the revision;
+    return it as changed, or None if no message matched."""
+    row = connection.execute(
         messages.update()
-        .where(messages.c.key == key)
+        .where(*where)
         .values(text=text, updated_at=utcnow(), version=messages.c.version + 1)
+        .returning(*_COLUMNS)
+    ).first()
+    if row is None:
+        return None
+    changed = _message(row)
+    _record(connection, changed, by, action)
+    return changed
+
+
+def _record(connection: Connection, message: Message, by: str, action: Action) -> None:
+    """Write the revision a change left ``message`` at, in the change's transaction."""
+    connection.execute(
+        message_revisions.insert().values(
+            _revision_row(message.id, message.version, message.text, message.updated_at, by, action)
+        )
     )
-    return result.rowcount == 1
+
+
+def _revision_row(message_id: int, number: int, text: str, at, by: str, action: Action) -> dict:
+    """The values of one row of message_revisions."""
+    return {
+        "message_id": message_id,
+        "number": number,
+        "text": text,
+        "created_at": at,
+        "editor_name": by,
+        "action": action.value,
+    }
 
 
 # Built once: constructing a statement costs more than SQLite takes to run it.
@@ -215,12 +269,14 @@ def _may_exist(key: str) -> bool:
     return "\x00" not in key
 
 
-def insert_message(connection: Connection, key: str, text: str) -> Message:
-    """Insert a new message inside the caller's write transaction, counting it."""
+def insert_message(connection: Connection, key: str, text: str, *, by: str = ANONYMOUS) -> Message:
+    """Insert a new message inside the caller's write transaction, counting it and recording its revision."""
     now = utcnow()
     result = connection.execute(messages.insert().values(key=key, text=text, created_at=now, updated_at=now, version=1))
     _change_count(connection, +1)
-    return Message(result.inserted_primary_key[0], key, text, now, now, 1)
+    added = Message(result.inserted_primary_key[0], key, text, now, now, 1)
+    _record(connection, added, by, Action.ADD)
+    return added
 
 
 def _change_count(connection: Connection, delta: int) -> None:

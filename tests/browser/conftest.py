@@ -119,7 +119,7 @@ class Site:
     def keys(self) -> list[str]:
         """Every stored key, in key order."""
         with self.app.app_context():
-            return [key for key, _ in store.revisions()]
+            return [key for key, _ in store.revision_tokens()]
 
 
 @pytest.fixture(scope="session")

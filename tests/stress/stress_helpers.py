@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import create_engine, func, select
 
-from messageboard.database.schema import message_count, messages
+from messageboard.database.schema import message_count, message_revisions, messages, trashed_messages
 from tests.live_server import EDITOR, EDITOR_PASSWORD
 
 # gunicorn's sync workers under test, as issue 6 asks.
@@ -192,6 +192,21 @@ class DatabaseCheck:
         with self.engine.connect() as connection:
             return {key: (text, version) for key, text, version in connection.execute(statement)}
 
+    def revisions(self, key_prefix: str) -> dict[str, list[tuple[int, str, str]]]:
+        """The revisions of every message whose key starts with ``key_prefix``: key -> [(number, text,
+        action)], oldest first."""
+        statement = (
+            select(messages.c.key, message_revisions.c.number, message_revisions.c.text, message_revisions.c.action)
+            .join(message_revisions, message_revisions.c.message_id == messages.c.id)
+            .where(messages.c.key.startswith(key_prefix, autoescape=True))
+            .order_by(messages.c.key, message_revisions.c.number)
+        )
+        found: dict[str, list[tuple[int, str, str]]] = {}
+        with self.engine.connect() as connection:
+            for key, number, text, action in connection.execute(statement):
+                found.setdefault(key, []).append((number, text, action))
+        return found
+
     def count(self) -> int:
         """How many messages there are, counted row by row."""
         with self.engine.connect() as connection:
@@ -200,7 +215,9 @@ class DatabaseCheck:
     def problems(self) -> list[str]:
         """What is wrong with the database as a whole; empty if nothing.
 
-        Everywhere: the kept count (shown on the list page) must equal the rows. SQLite also checks
+        Everywhere: the kept count (shown on the list page) must equal the rows, every message must
+        have the revision its version names, holding its text, and every revision must belong to a
+        message or a trashed one. SQLite also checks
         its file (``PRAGMA integrity_check``: pages, indexes, free lists) and the full-text index;
         PostgreSQL checks every B-tree index of messages against its table (amcheck).
         """
@@ -223,7 +240,27 @@ class DatabaseCheck:
             kept = connection.execute(select(message_count.c.total)).scalar_one()
             if rows != kept:
                 found.append(f"message_count says {kept}, but there are {rows} rows")
+            found += self._revision_problems(connection)
         return found
+
+    @staticmethod
+    def _revision_problems(connection) -> list[str]:
+        """Messages without the revision of their state, and revisions of no message."""
+        revision = message_revisions.c
+        at_its_revision = (
+            select(revision.id)
+            .where(revision.message_id == messages.c.id, revision.number == messages.c.version)
+            .where(revision.text == messages.c.text)
+        )
+        unrecorded = connection.execute(select(messages.c.key).where(~at_its_revision.exists())).scalars().all()
+        orphans = connection.execute(
+            select(revision.message_id, revision.number)
+            .where(~select(messages.c.id).where(messages.c.id == revision.message_id).exists())
+            .where(~select(trashed_messages.c.id).where(trashed_messages.c.id == revision.message_id).exists())
+        ).all()
+        return [f"no revision holds the state of {key}" for key in unrecorded[:10]] + [
+            f"revision {number} of message {message_id} belongs to no message" for message_id, number in orphans[:10]
+        ]
 
     @staticmethod
     def _postgres_index_problems(connection) -> list[str]:

@@ -174,7 +174,7 @@ def test_500_pairs_of_concurrent_edits_exactly_one_saved(stress_server, database
     edits.stop()
     assert not failures, first(failures)
 
-    stored = database.texts(prefix)
+    stored, kept = database.texts(prefix), database.revisions(prefix)
     winners = {0: 0, 1: 0}
     overlapping = 0  # pairs whose two requests were both in flight at once, as seen by the clients
     for pair, sides in enumerate(results):
@@ -190,6 +190,8 @@ def test_500_pairs_of_concurrent_edits_exactly_one_saved(stress_server, database
         assert conflict_text(sides[loser][2]) == text_for(key, f" by {winner}"), f"{key}: conflict page"
         assert textarea_text(sides[loser][2]) == text_for(key, f" by {loser}"), f"{key}: the loser's text"
         assert stored[key] == (text_for(key, f" by {winner}"), 2), f"{key}: stored {stored[key]}"
+        # The creation and the winning edit: the losing text was never recorded.
+        assert kept[key] == [(1, text_for(key), "add"), (2, text_for(key, f" by {winner}"), "edit")], key
     assert len(stored) == EDIT_PAIRS
     edits.extra["won by first/second side"] = f"{winners[0]}/{winners[1]}"
     edits.extra["pairs in flight together"] = overlapping
@@ -293,6 +295,9 @@ def test_50_workers_killed_during_writes_lose_nothing_answered(stress_server, da
     assert missing == [], f"{len(missing)} adds answered 303 are not stored: {missing[:10]}"
     wrong = [key for key, (text, version) in stored.items() if (text, version) != (text_for(key), 1)]
     assert wrong == [], f"{len(wrong)} stored texts differ from what was sent: {wrong[:10]}"
+    kept = database.revisions(prefix)
+    unrecorded = [key for key in stored if kept.get(key) != [(1, text_for(key), "add")]]
+    assert unrecorded == [], f"{len(unrecorded)} stored adds without exactly their one revision: {unrecorded[:10]}"
     strangers = sorted(stored.keys() - succeeded - unknown.keys())
     assert strangers == [], f"stored, though never sent or answered otherwise: {strangers[:10]}"
     unknown_stored = len(stored.keys() & unknown.keys())
