@@ -91,9 +91,7 @@ def test_a_database_made_before_migrations_upgrades_keeping_every_row(old_app, m
     assert rows_of(old_app) == before
     with old_app.app_context(), db.reading() as connection:
         imported = connection.execute(
-            text(
-                "SELECT message_id, number, text, created_at, editor_name, action FROM message_revisions ORDER BY id"
-            )
+            text("SELECT message_id, number, text, created_at, editor_name, action FROM message_revisions ORDER BY id")
         ).all()
     with old_app.app_context():
         assert store.schema_state().is_current

@@ -131,7 +131,7 @@ message_revisions = Table(
     Column("editor_name", String(EDITOR_NAME_MAX_LENGTH), nullable=True),
     Column("action", String(16), nullable=False),
     UniqueConstraint("message_id", "number", name="uq_message_revisions_message_id_number"),
-    sqlite_autoincrement=True,
+    # No AUTOINCREMENT: nothing refers to a revision's id, and SQLite's would write its counter on every change.
 )
 
 # Deleted messages, with their ids kept, so that their revisions stay theirs and a restore brings

@@ -27,7 +27,6 @@ def upgrade() -> None:
         sa.Column("editor_name", sa.String(64), nullable=True),
         sa.Column("action", sa.String(16), nullable=False),
         sa.UniqueConstraint("message_id", "number", name="uq_message_revisions_message_id_number"),
-        sqlite_autoincrement=True,
     )
     op.create_table(
         "trashed_messages",
