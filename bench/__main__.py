@@ -19,6 +19,7 @@ from bench import (
     build_times,
     editor,
     export_speed,
+    history_cost,
     live_reload,
     load,
     page_weight,
@@ -26,7 +27,16 @@ from bench import (
 )
 from bench.front import FRONT_SERVER, front_cases, serving_front
 from bench.page_weight import PageWeight
-from bench.report import Case, build_lines, export_lines, live_reload_lines, render, search_cost_lines, weight_lines
+from bench.report import (
+    Case,
+    build_lines,
+    export_lines,
+    history_lines,
+    live_reload_lines,
+    render,
+    search_cost_lines,
+    weight_lines,
+)
 from bench.search_cost import FLOOD_CLIENTS, measure_searches
 from bench.server import GUNICORN_CONFIG, TRUSTED_HOSTS, Server, gunicorn, wait_for_ok
 
@@ -209,6 +219,12 @@ def measure_and_report(options: Options, secret_key: str, small_file: Path, data
         flush=True,
     )
     reloads = live_reload.measure()
+    print(
+        f"Timing a history page of {history_cost.REVISIONS:,} revisions and a diff of two "
+        f"{history_cost.TEXT_LENGTH:,}-character revisions, in process (bench/history_cost.py)",
+        flush=True,
+    )
+    histories = history_cost.measure(secret_key)
     print(f"Timing searches, and a cached page while {FLOOD_CLIENTS} clients search (bench/search_cost.py)", flush=True)
     searches = measure_searches(
         databases[SQLITE_100K], lambda url: site_environment(secret_key, url), secret_key, serving_front
@@ -235,6 +251,8 @@ def measure_and_report(options: Options, secret_key: str, small_file: Path, data
     print("\n".join(live_reload_lines(reloads)))
     print()
     print("\n".join(search_cost_lines(searches)))
+    print()
+    print("\n".join(history_lines(histories)))
 
 
 def serve_and_measure(

@@ -11,6 +11,8 @@ from statistics import median, quantiles
 
 from bench.build_times import REBUILD_GOAL_MS, BuildTimes
 from bench.export_speed import REEXPORT_GOAL_SECONDS, SPEED_GOAL, ExportSpeed
+from bench.history_cost import CHANGED_WORDS, REVISIONS, TEXT_LENGTH, HistoryCost
+from bench.history_cost import GOAL_MS as HISTORY_GOAL_MS
 from bench.live_reload import GOAL_MS as LIVE_RELOAD_GOAL_MS
 from bench.live_reload import LiveReloadTimes
 from bench.page_weight import ACCEPT_ENCODING, GOAL_BYTES, GOAL_REQUESTS, KB, PageWeight
@@ -196,6 +198,29 @@ def export_lines(speed: ExportSpeed) -> list[str]:
             ]
         ),
     ]
+
+
+def history_lines(cost: HistoryCost) -> list[str]:
+    """Return the render times of the history page and the diff page, median and range, against the goal."""
+    rows = (
+        (f"history page of a message with {REVISIONS:,} revisions", cost.history),
+        (f"diff of two {TEXT_LENGTH:,}-character revisions, {CHANGED_WORDS} words apart", cost.diff),
+    )
+    width = max(len(title) for title, _ in rows)
+    lines = [
+        f"History pages, in process, page cache off: median of {len(cost.history)} renders each",
+        *(
+            f"   {title:<{width}}  {median(runs):>6.1f} ms  (runs {min(runs):.1f}-{max(runs):.1f})"
+            for title, runs in rows
+        ),
+        "",
+    ]
+    return lines + goal_lines(
+        [
+            (name, f"{median(runs):.1f} ms", f"< {HISTORY_GOAL_MS:.0f} ms", median(runs) < HISTORY_GOAL_MS)
+            for name, runs in (("history page", cost.history), ("diff page", cost.diff))
+        ]
+    )
 
 
 def live_reload_lines(times: LiveReloadTimes) -> list[str]:

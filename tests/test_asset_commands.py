@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -143,26 +144,34 @@ def watch(site, tmp_path) -> Iterator[Watch]:
         running.stop()
 
 
+def replace_text(path: Path, text: str) -> None:
+    """Give ``path`` this text in one step, as editors save: write_text truncates, then writes, and a
+    watcher looking in between saw an empty file, then missed the text whose time was the same tick's."""
+    written = path.with_name(path.name + ".saving")
+    written.write_text(text)
+    os.replace(written, path)
+
+
 def test_flask_assets_watch_rebuilds_on_every_change_and_survives_a_failed_build(watch, site):
     assert ".message-list" in built(site, "gen/site.css")
     partial = site["THEME_FOLDER"] / "static" / "scss" / "_components.scss"
 
-    partial.write_text(".added-by-the-theme { color: red; }\n")
+    replace_text(partial, ".added-by-the-theme { color: red; }\n")
     watch.wait_for(lambda: ".added-by-the-theme{color:red}" in built(site, "gen/site.css"), "themed rebuild")
     assert ".message-list" not in built(site, "gen/site.css")
     watch.wait_for(lambda: PRINTED_REBUILD.search(watch.output()), "rebuild printed")
 
-    partial.write_text(".broken { color: red;\n")
+    replace_text(partial, ".broken { color: red;\n")
     watch.wait_for(lambda: "Failed: Error: expected end of rule." in watch.output(), "report of the failure")
     assert "scss/_components.scss 1:22" in watch.output()
 
-    partial.write_text(".fixed-by-the-theme { color: red; }\n")
+    replace_text(partial, ".fixed-by-the-theme { color: red; }\n")
     watch.wait_for(lambda: ".fixed-by-the-theme{color:red}" in built(site, "gen/site.css"), "rebuild after the fix")
 
-    (site["STATIC_FOLDER"] / "js" / "extra.js").write_text("window.watchedExtra = true;\n")
+    replace_text(site["STATIC_FOLDER"] / "js" / "extra.js", "window.watchedExtra = true;\n")
     bundles = site["ASSETS_BUNDLES_FILE"]
-    bundles.write_text(
-        bundles.read_text().replace("    - js/char-count.js\n", "    - js/char-count.js\n    - js/extra.js\n")
+    replace_text(
+        bundles, bundles.read_text().replace("    - js/char-count.js\n", "    - js/char-count.js\n    - js/extra.js\n")
     )
     watch.wait_for(lambda: "window.watchedExtra=true" in built(site, "gen/site.js"), "rebuild for assets.yml")
 

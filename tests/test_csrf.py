@@ -18,7 +18,9 @@ from tests.helpers import add_message, form_fields, parse
 pytestmark = pytest.mark.both_databases
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-MESSAGE_FORMS = {"messages.create", "messages.update", "messages.delete"}
+MESSAGE_FORMS = {"messages.create", "messages.update", "messages.delete", "history.restore"}
+# What each route argument is filled with: the message, and its first revision.
+ARGUMENTS = {"key": "victim", "number": 1}
 NOT_SAVED = " The form was not saved: go back, reload the page and submit it again."
 
 
@@ -32,12 +34,12 @@ def app(make_app):
 
 
 def unsafe_routes(app) -> list[tuple[str, str, set[str]]]:
-    """(endpoint, URL, methods) of every route taking an unsafe method; a key argument is 'victim'."""
+    """(endpoint, URL, methods) of every route taking an unsafe method, its arguments from ARGUMENTS."""
     routes = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if rule.methods & set(UNSAFE_METHODS):
-                url = url_for(rule.endpoint, **{name: "victim" for name in rule.arguments})
+                url = url_for(rule.endpoint, **{name: ARGUMENTS[name] for name in rule.arguments})
                 routes.append((rule.endpoint, url, set(rule.methods)))
     return routes
 

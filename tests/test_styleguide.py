@@ -468,7 +468,7 @@ def fixtures_copy(tmp_path):
             lambda text: text.replace("    status: 200\n    message: hebrew", "    status: 200\n    mesage: hebrew"),
             (
                 r"^\S+fixtures\.yml: state 'show-hebrew' has mesage, which messages/show\.html states do not use "
-                r"\(they use message\)$"
+                r"\(they use last_change, message\)$"
             ),
         ),
         (

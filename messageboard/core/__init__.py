@@ -4,11 +4,13 @@ whole-number rule for request values, setting declarations and ``ConfigError``."
 from messageboard.core.errors import ConfigError, report, stop_on
 from messageboard.core.limits import (
     ADDRESS_MAX_LENGTH,
+    DIFF_SECONDS_MAX,
     EDITOR_NAME_MAX_LENGTH,
     INTEGER_MAX,
     KEY_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
+    REVISIONS_PER_PAGE,
     SEARCH_BYTES_MAX,
     SEARCH_CANDIDATES_MAX,
     SEARCH_MAX_LENGTH,
@@ -28,12 +30,14 @@ from messageboard.core.paths import (
 
 __all__ = [
     "ADDRESS_MAX_LENGTH",
+    "DIFF_SECONDS_MAX",
     "BEYOND_INTEGER_MAX",
     "EDITOR_NAME_MAX_LENGTH",
     "INTEGER_MAX",
     "KEY_MAX_LENGTH",
     "PASSWORD_MAX_LENGTH",
     "PASSWORD_MIN_LENGTH",
+    "REVISIONS_PER_PAGE",
     "PROJECT_ROOT",
     "SEARCH_BYTES_MAX",
     "SEARCH_CANDIDATES_MAX",

@@ -19,6 +19,12 @@ SEARCH_BYTES_MAX = 512 * 1024
 # serves, or of the candidates of one longer than its index checks from its positions alone.
 SEARCH_TEXTS_MAX = 300
 
+# A history page lists this many revisions of a message, newest first.
+REVISIONS_PER_PAGE = 50
+# The longest one diff of two texts may compute, for texts made to be costly; past it, the
+# difference shown is still correct but coarser (whole runs of words marked instead of each word).
+DIFF_SECONDS_MAX = 0.05
+
 EDITOR_NAME_MAX_LENGTH = 64
 PASSWORD_MIN_LENGTH = 12
 # scrypt reads the whole password; a cap keeps one login from costing seconds of CPU.

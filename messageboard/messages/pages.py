@@ -7,6 +7,7 @@ from flask import render_template
 
 from messageboard import store
 from messageboard.messages.forms import DeleteMessageForm, EditMessageForm, NewMessageForm
+from messageboard.text_diff import diff_texts
 
 
 def list_page(page: store.Page, *, query: str = "", sort: str = "key", greeting: store.Message | None = None):
@@ -14,9 +15,9 @@ def list_page(page: store.Page, *, query: str = "", sort: str = "key", greeting:
     return render_template("messages/index.html", page=page, query=query, sort=sort, greeting=greeting)
 
 
-def message_page(message: store.Message):
-    """One message's page."""
-    return render_template("messages/show.html", message=message)
+def message_page(message: store.Message, last_change: store.Revision | None = None):
+    """One message's page, saying who changed it last."""
+    return render_template("messages/show.html", message=message, last_change=last_change)
 
 
 def new_page(form: NewMessageForm):
@@ -28,9 +29,14 @@ def edit_page(form: EditMessageForm, key: str, conflict: store.VersionConflict |
     """The edit form: 422 once a submission was rejected; 409, showing the text that won, after a conflict."""
     if conflict is None:
         return render_template("messages/edit.html", form=form, key=key), 422 if form.errors else 200
-    if conflict.current is not None:
-        form.rebase(conflict.current)
-    return render_template("messages/edit.html", form=form, key=key, conflict=True, current=conflict.current), 409
+    current, lines = conflict.current, None
+    if current is not None:
+        lines = diff_texts(current.text, form.text.data or "")
+        form.rebase(current)
+    page = render_template(
+        "messages/edit.html", form=form, key=key, conflict=True, current=current, conflict_lines=lines
+    )
+    return page, 409
 
 
 def delete_page(form: DeleteMessageForm, message: store.Message):

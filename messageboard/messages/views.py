@@ -47,7 +47,8 @@ def index():
 @cacheable
 def show(key: str):
     """Show one message with its times and links to edit or delete it."""
-    return message_page(get_message_or_404(key))
+    message = get_message_or_404(key)
+    return message_page(message, store.latest_revision(message))
 
 
 @bp.route("/messages/new", methods=["GET", "POST"])

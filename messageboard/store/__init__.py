@@ -4,6 +4,7 @@
 ``store.Message``, ``store.VersionConflict``...
 """
 
+from messageboard.store.history import get_revisions, latest_revision, message_history, restore_revision
 from messageboard.store.models import (
     ANONYMOUS,
     DEFAULT_KEY,
@@ -14,6 +15,7 @@ from messageboard.store.models import (
     MessageNotFound,
     PageNotFound,
     Revision,
+    RevisionNotFound,
     VersionConflict,
     parse_revision,
     revision_token,
@@ -46,17 +48,22 @@ __all__ = [
     "Page",
     "PageNotFound",
     "Revision",
+    "RevisionNotFound",
     "VersionConflict",
     "add_many",
     "add_message",
     "delete_message",
     "excerpts",
     "get_message",
+    "get_revisions",
+    "latest_revision",
     "list_messages",
     "listing",
+    "message_history",
     "page_count",
     "parse_revision",
     "put_message",
+    "restore_revision",
     "revision_token",
     "revision_tokens",
     "schema_state",

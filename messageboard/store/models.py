@@ -77,6 +77,14 @@ class MessageNotFound(LookupError):
     """No message has this key."""
 
 
+class RevisionNotFound(LookupError):
+    """The message has no revision of this number."""
+
+    def __init__(self, number: int):
+        super().__init__(f"no revision {number}")
+        self.number = number
+
+
 class PageNotFound(LookupError):
     """The requested page is past the last page."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from messageboard.store.models import Message
+from messageboard.store.models import Message, Revision
 
 
 def page_count(total: int, per_page: int) -> int:
@@ -15,9 +15,9 @@ def page_count(total: int, per_page: int) -> int:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a listing, with what page links need."""
+    """One page of a listing (of messages, or of a message's revisions), with what page links need."""
 
-    items: list[Message]
+    items: list[Message] | list[Revision]
     number: int
     per_page: int
     total: int

@@ -50,7 +50,7 @@ def _message(row) -> Message:
 def get_message(key: str) -> Message | None:
     """Return the message with this key, or None."""
     with db.reading() as connection:
-        return _get(connection, key)
+        return find_message(connection, key)
 
 
 def list_messages(*, page: int = 1, per_page: int = 20, query: str = "", sort: str = "key") -> Page:
@@ -61,7 +61,7 @@ def list_messages(*, page: int = 1, per_page: int = 20, query: str = "", sort: s
         if query:
             return _search_page(connection, query, page, per_page, sort)
         total = connection.execute(select(message_count.c.total)).scalar_one()
-        offset = _offset(page, per_page, total)
+        offset = offset_of(page, per_page, total)
         statement = listing(None, sort).limit(per_page).offset(offset)
         return Page([_message(row) for row in connection.execute(statement)], page, per_page, total)
 
@@ -72,7 +72,7 @@ def _search_page(connection: Connection, query: str, page: int, per_page: int, s
     # (validation forbids control characters).
     hits = SearchHits([]) if "\x00" in query else db.search(connection, query)
     ids, more = hits.ids[:SEARCH_RESULTS_MAX], len(hits.ids) > SEARCH_RESULTS_MAX
-    offset = _offset(page, per_page, len(ids))
+    offset = offset_of(page, per_page, len(ids))
     # Sorted here, as listing() orders (keys by code point, which is byte order in UTF-8): a database
     # may walk a whole index to order a few rows, and sorting whole rows would read each text again.
     hits_in_order = sorted(connection.execute(select(*_SORTED_BY).where(messages.c.id.in_(ids))), key=attrgetter("key"))
@@ -91,7 +91,7 @@ def _search_page(connection: Connection, query: str, page: int, per_page: int, s
 _SORTED_BY = (messages.c.id, messages.c.key, messages.c.updated_at)
 
 
-def _offset(page: int, per_page: int, total: int) -> int:
+def offset_of(page: int, per_page: int, total: int) -> int:
     """The rows before page ``page`` of a listing of ``total``; PageNotFound past its last page."""
     if not 1 <= page <= page_count(total, per_page):
         raise PageNotFound(page)
@@ -126,7 +126,7 @@ def excerpts(length: int) -> list[tuple[str, str]]:
 def add_message(key: str, text: str, *, by: str = ANONYMOUS) -> Message:
     """Store a new message added by the editor named ``by``, raising KeyTaken if the key exists."""
     with db.writing() as connection:
-        if _get(connection, key) is not None:
+        if find_message(connection, key) is not None:
             raise KeyTaken(key)
         try:
             return insert_message(connection, key, text, by=by)
@@ -140,7 +140,7 @@ def update_message(key: str, text: str, *, based_on: str, by: str = ANONYMOUS) -
     if not _may_exist(key):
         raise VersionConflict(None)
     with db.writing() as connection:
-        changed = _change_text(
+        changed = change_text(
             connection,
             text,
             by,
@@ -150,7 +150,7 @@ def update_message(key: str, text: str, *, based_on: str, by: str = ANONYMOUS) -
             messages.c.version == version,
         )
         if changed is None:
-            raise VersionConflict(_get(connection, key))
+            raise VersionConflict(find_message(connection, key))
         return changed
 
 
@@ -201,7 +201,7 @@ def add_many(pairs: Iterable[tuple[str, str]], *, by: str = ANONYMOUS) -> int:
 def put_message(key: str, text: str, *, by: str = ANONYMOUS) -> bool:
     """Store the text under the key, adding or replacing; True if it was added."""
     with db.writing() as connection:
-        if _change_text(connection, text, by, Action.EDIT, messages.c.key == key):
+        if change_text(connection, text, by, Action.EDIT, messages.c.key == key):
             return False
         try:
             with connection.begin_nested():
@@ -210,12 +210,12 @@ def put_message(key: str, text: str, *, by: str = ANONYMOUS) -> bool:
         except IntegrityError:
             # Another client added the key after the UPDATE found nothing (possible on PostgreSQL,
             # whose writers do not queue as SQLite's do); the key is there now, so replace it.
-            if _change_text(connection, text, by, Action.EDIT, messages.c.key == key):
+            if change_text(connection, text, by, Action.EDIT, messages.c.key == key):
                 return False
             raise
 
 
-def _change_text(connection: Connection, text: str, by: str, action: Action, *where) -> Message | None:
+def change_text(connection: Connection, text: str, by: str, action: Action, *where) -> Message | None:
     """Give the message ``where`` selects this text and its next version, recording the revision;
     return it as changed, or None if no message matched."""
     row = connection.execute(
@@ -256,7 +256,8 @@ def _revision_row(message_id: int, number: int, text: str, at, by: str, action: 
 _BY_KEY = select(*_COLUMNS).where(messages.c.key == bindparam("key"))
 
 
-def _get(connection: Connection, key: str) -> Message | None:
+def find_message(connection: Connection, key: str) -> Message | None:
+    """The message with this key, read inside the caller's transaction; None if there is none."""
     if not _may_exist(key):
         return None
     row = connection.execute(_BY_KEY, {"key": key}).first()

@@ -14,14 +14,20 @@ from jinja2 import Environment, FileSystemLoader, TemplateNotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
 from messageboard.core import ConfigError, project_path, shown_path, template_folders
-from messageboard.store import Message
+from messageboard.store import Action, Message, Revision
 from messageboard.styleguide.states import FORM_FIELD_ARGUMENT, PAGES
+from messageboard.text_diff import diff_texts
 from messageboard.validation import InvalidMessage, check_key, check_text
 
 STATE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # State fields (at any depth) naming a sample message, and the one naming a list of them.
 MESSAGE_FIELDS = frozenset({"message", "greeting", "current"})
 MESSAGE_LIST_FIELD = "messages"
+# State fields and macro arguments naming a sample revision, the one naming a list of them, and the
+# one naming two ({older: ..., newer: ...}) whose difference it is.
+REVISION_FIELDS = frozenset({"revision", "older", "newer", "last_change"})
+REVISION_LIST_FIELD = "revisions"
+DIFF_FIELD = "lines"
 COMMON_FIELDS = frozenset({"name", "title", "template", "status", "flashes", "static_export"})
 
 
@@ -125,14 +131,17 @@ class _Reader:
     def __init__(self, templates: Environment):
         self.templates = templates
         self.messages: dict[str, Message] = {}
+        self.revisions: dict[str, Revision] = {}
 
     def read(self, path: Path, stamp: int | None, content: bytes) -> Fixtures:
         document = yaml.safe_load(content)
         if not isinstance(document, dict) or not isinstance(document.get("states"), list):
-            raise _Problem("the file needs a list of `states` (and may have `messages` and `macros`)")
+            raise _Problem("the file needs a list of `states` (and may have `messages`, `revisions` and `macros`)")
         time = document.get("time", datetime(2026, 1, 1, tzinfo=UTC))
         for name, fields in (document.get("messages") or {}).items():
             self.messages[name] = self.message(name, fields, time)
+        for name, fields in (document.get("revisions") or {}).items():
+            self.revisions[name] = self.revision(name, fields)
         states: dict[str, State] = {}
         for fields in document["states"]:
             state = self.state(fields)
@@ -155,6 +164,19 @@ class _Reader:
         # Versions of one message (an edit conflict's two sides) share its id, as in the database.
         number = next((message.id for message in self.messages.values() if message.key == key), len(self.messages) + 1)
         return Message(number, key, text, created, _utc(fields.get("updated", created), name), fields.get("version", 1))
+
+    def revision(self, name: str, fields) -> Revision:
+        """A sample revision of a sample message: its number, action and editor, its text by default the message's."""
+        if not isinstance(fields, dict) or not {"message", "number", "action"} <= set(fields):
+            raise _Problem(f"revision {name!r} needs a message, a number and an action")
+        message = self.named(fields["message"], name)
+        try:
+            action = Action(fields["action"])
+        except ValueError:
+            raise _Problem(f"revision {name!r}: action must be one of {', '.join(Action)}") from None
+        text = generated_text(fields.get("text", message.text))
+        editor = fields.get("editor")
+        return Revision(message.id, int(fields["number"]), text, message.updated_at, editor, action)
 
     def state(self, fields) -> State:
         if not isinstance(fields, dict) or not STATE_NAME.fullmatch(str(fields.get("name", ""))):
@@ -219,9 +241,22 @@ class _Reader:
             return self.named(value, where)
         if field == MESSAGE_LIST_FIELD:
             return [self.named(name, where) for name in value or []]
+        if field in REVISION_FIELDS and value is not None:
+            return self.named_revision(value, where)
+        if field == REVISION_LIST_FIELD:
+            return [self.named_revision(name, where) for name in value or []]
+        if field == DIFF_FIELD:
+            pair = value if isinstance(value, dict) else {}
+            older, newer = (self.named_revision(pair.get(side), where) for side in ("older", "newer"))
+            return diff_texts(older.text, newer.text)
         if isinstance(value, dict) and set(value) != {"repeat", "length"}:
             return {inner: self.resolve(inner, item, where) for inner, item in value.items()}
         return generated_text(value)
+
+    def named_revision(self, name, where: str) -> Revision:
+        if name not in self.revisions:
+            raise _Problem(f"{where!r} names revision {name!r}, which `revisions` does not define")
+        return self.revisions[name]
 
     def named(self, name, where: str) -> Message:
         if name not in self.messages:

@@ -17,7 +17,10 @@ from messageboard.assets import render_build_error
 from messageboard.assets.tools import AssetBuildError
 from messageboard.auth import pages as auth_pages
 from messageboard.auth.forms import LoginForm
+from messageboard.core import REVISIONS_PER_PAGE
 from messageboard.errors import render_template_syntax_error
+from messageboard.history import pages as history_pages
+from messageboard.history.forms import RestoreForm
 from messageboard.messages import pages
 from messageboard.messages.forms import DeleteMessageForm, EditMessageForm, NewMessageForm
 
@@ -105,10 +108,10 @@ def list_state(data: Mapping):
     )
 
 
-@page("messages/show.html", "message")
+@page("messages/show.html", "message", "last_change")
 def show_state(data: Mapping):
-    """One message's page."""
-    return pages.message_page(data["message"])
+    """One message's page; ``last_change``: the revision saying who changed it last."""
+    return pages.message_page(data["message"], data.get("last_change"))
 
 
 @page("messages/new.html", "form", "key_taken", form=new_form)
@@ -122,6 +125,43 @@ def edit_state(data: Mapping):
     """The edit form; ``conflict: {current: ...}`` is the message as someone else saved it (null: deleted)."""
     conflict = store.VersionConflict(data["conflict"]["current"]) if "conflict" in data else None
     return pages.edit_page(edit_form(data), data["message"].key, conflict)
+
+
+@page("history/history.html", "message", "revisions", "count", "page")
+def history_state(data: Mapping):
+    """A message's ``revisions``; or ``count`` made from the message (editors in turn), page ``page`` of them."""
+    message, number = data["message"], data.get("page", 1)
+    rows = data.get("revisions", [])
+    total = len(rows)
+    if "count" in data:
+        total = data["count"]
+        newest = total - (number - 1) * REVISIONS_PER_PAGE
+        editors = ("ada", "grace", store.ANONYMOUS)
+        rows = [
+            store.Revision(
+                message.id,
+                shown,
+                message.text,
+                message.updated_at,
+                editors[shown % len(editors)],
+                store.Action.ADD if shown == 1 else store.Action.EDIT,
+            )
+            for shown in range(newest, max(newest - REVISIONS_PER_PAGE, 0), -1)
+        ]
+    return history_pages.history_page(message, store.Page(rows, number, REVISIONS_PER_PAGE, total))
+
+
+@page("history/revision.html", "message", "revision", "conflict")
+def revision_state(data: Mapping):
+    """One revision of the message; ``conflict``: the 409 of a restore that met a newer save."""
+    form = RestoreForm(formdata=None, **PREVIEW_FORM)
+    return history_pages.revision_page(data["message"], data["revision"], form, 409 if data.get("conflict") else 200)
+
+
+@page("history/diff.html", "message", "older", "newer")
+def diff_state(data: Mapping):
+    """The difference between two revisions of the message."""
+    return history_pages.diff_page(data["message"], data["older"], data["newer"])
 
 
 def login_form(data: Mapping, prefix: str = "") -> LoginForm:

@@ -189,6 +189,24 @@ def error_413(page: Page, site) -> int:
 
 
 # Each state and the status it must be answered with.
+def history(page: Page, site) -> int:
+    for text in ("Milk, eggs.", "Milk, eggs, bread.", "Milk, eggs, bread.\nAnd coffee."):
+        site.put("groceries", text)
+    open_page(page, "/messages/groceries")
+    return click_and_load(page, page.get_by_role("link", name="History"))
+
+
+def diff_right_to_left(page: Page, site) -> int:
+    site.put("שלום", "שלום עולם 👋")
+    site.put("שלום", "שלום לכולם 👋, Right-to-left")
+    return open_page(page, "/messages/שלום/diff")
+
+
+def revision_old(page: Page, site) -> int:
+    history(page, site)
+    return click_and_load(page, page.get_by_role("link", name="Revision 1", exact=True))
+
+
 STATES: dict[str, tuple[Callable[[Page, object], int], int]] = {
     "list-empty": (list_empty, 200),
     "list": (list_with_messages, 200),
@@ -206,6 +224,9 @@ STATES: dict[str, tuple[Callable[[Page, object], int], int]] = {
     "edit-with-errors": (edit_with_errors, 422),
     "edit-conflict": (edit_conflict, 409),
     "edit-conflict-deleted": (edit_conflict_deleted, 409),
+    "history": (history, 200),
+    "revision-old": (revision_old, 200),
+    "diff-right-to-left": (diff_right_to_left, 200),
     "delete-confirm": (delete_confirm, 200),
     "delete-confirm-long-key": (delete_confirm_long_key, 200),
     "error-404-message": (error_404_message, 404),
