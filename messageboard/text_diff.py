@@ -1,9 +1,12 @@
 """The difference between two texts (two revisions of a message, an edit conflict's two sides), word
 by word, as lines with the words inserted and deleted marked within them.
 
-diff-match-patch (Myers' algorithm, with a time limit) compares the texts' words, each mapped to one
-character, so that no two texts cost more than ``DIFF_SECONDS_MAX``: difflib's matcher has no limit,
-and slows down sharply on texts of many repeated tokens.
+RapidFuzz's Indel opcodes (a longest common subsequence, computed bit-parallel in C++) align the
+texts' words, each mapped to one character: the same texts always give the same difference, and its
+cost is bounded by the texts' lengths. Myers' algorithm in Python (diff-match-patch's) needs a time
+limit to stay bounded, so a busy machine would show a coarser difference; difflib's matcher has no
+limit, and slows down sharply on texts of many repeated tokens. diff-match-patch's semantic cleanup
+then turns runs of small changes into readable ones.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from diff_match_patch import diff_match_patch
+from rapidfuzz.distance import Indel
 
-from messageboard.core import DIFF_SECONDS_MAX
+from messageboard.core import DIFF_CHANGES_MAX
 
 Kind = Literal["same", "inserted", "deleted"]
 _KINDS: dict[int, Kind] = {
@@ -67,15 +71,47 @@ def diff_texts(older: str, newer: str) -> list[DiffLine]:
             characters.append(codes[token])
         return "".join(characters)
 
-    matcher = diff_match_patch()
-    matcher.Diff_Timeout = DIFF_SECONDS_MAX
-    changes = matcher.diff_main(encoded(older), encoded(newer), False)
-    matcher.diff_cleanupSemantic(changes)  # no runs of one shared space between changed words
+    changes = _changes(encoded(older), encoded(newer))
+    if len(changes) <= DIFF_CHANGES_MAX:
+        diff_match_patch().diff_cleanupSemantic(changes)
+    else:
+        changes = _middle_replaced(changes)
     segments = [
         Segment(_KINDS[operation], "".join(words[ord(code) - _FIRST_CODE] for code in characters))
         for operation, characters in changes
     ]
     return _lines(_spaces_unmarked(segments))
+
+
+def _changes(older: str, newer: str) -> list[tuple[int, str]]:
+    """The alignment of two strings as diff-match-patch's (operation, text) pairs, each run of
+    changes between shared text as its deletion, then its insertion."""
+    changes: list[tuple[int, str]] = []
+    deleted, inserted = [], []
+    for opcode in [*Indel.opcodes(older, newer), None]:
+        if opcode is not None and opcode.tag != "equal":
+            deleted.append(older[opcode.src_start : opcode.src_end])
+            inserted.append(newer[opcode.dest_start : opcode.dest_end])
+            continue
+        run = ((diff_match_patch.DIFF_DELETE, "".join(deleted)), (diff_match_patch.DIFF_INSERT, "".join(inserted)))
+        changes += [change for change in run if change[1]]
+        deleted, inserted = [], []
+        if opcode is not None:
+            changes.append((diff_match_patch.DIFF_EQUAL, older[opcode.src_start : opcode.src_end]))
+    return changes
+
+
+def _middle_replaced(changes: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The changes as the texts' shared start and end, with everything between them deleted then
+    inserted: texts too different to mark word by word, as the semantic cleanup would mostly show them."""
+    start = changes[:1] if changes[0][0] == diff_match_patch.DIFF_EQUAL else []
+    end = changes[-1:] if changes[-1][0] == diff_match_patch.DIFF_EQUAL else []
+    middle = changes[len(start) : len(changes) - len(end)]
+    replaced = [
+        (kind, "".join(text for operation, text in middle if operation in (kind, diff_match_patch.DIFF_EQUAL)))
+        for kind in (diff_match_patch.DIFF_DELETE, diff_match_patch.DIFF_INSERT)
+    ]
+    return start + [change for change in replaced if change[1]] + end
 
 
 def _spaces_unmarked(segments: list[Segment]) -> list[Segment]:

@@ -3,11 +3,13 @@ difference of two word by word, and restoring a revision like an edit (409 after
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from sqlalchemy import select
 
 from messageboard import store
-from messageboard.core import REVISIONS_PER_PAGE
+from messageboard.core import REVISIONS_PER_PAGE, TEXT_MAX_LENGTH
 from messageboard.database.schema import message_revisions
 from messageboard.extensions import db
 from messageboard.text_diff import Segment, diff_texts
@@ -124,6 +126,19 @@ def test_right_to_left_text_stays_whole_in_the_diff():
         Segment("deleted", "עולם"),
         Segment("inserted", "לכולם"),
     )
+
+
+def test_texts_that_differ_in_most_words_are_one_deletion_and_one_insertion_between_what_they_share():
+    rng = random.Random(16)
+    older, newer = ("".join(rng.choice(".,;:!?") for _ in range(TEXT_MAX_LENGTH - 20)) for _ in range(2))
+    first, last = diff_texts(f"Same start {older}\nsame end", f"Same start {newer}\nsame end")
+    kinds = [segment.kind for segment in first.segments]
+    assert kinds == ["same", "deleted", "inserted"] or kinds == ["same", "deleted", "inserted", "same"]
+    shared_start, deleted, inserted, *shared_end = (segment.text for segment in first.segments)
+    assert shared_start.startswith("Same start ")
+    assert shared_start + deleted + "".join(shared_end) == f"Same start {older}"
+    assert shared_start + inserted + "".join(shared_end) == f"Same start {newer}"
+    assert last.segments == (Segment("same", "same end"),)
 
 
 def test_restoring_a_revision_saves_its_text_as_a_new_revision(app):

@@ -4,7 +4,7 @@ whole-number rule for request values, setting declarations and ``ConfigError``."
 from messageboard.core.errors import ConfigError, report, stop_on
 from messageboard.core.limits import (
     ADDRESS_MAX_LENGTH,
-    DIFF_SECONDS_MAX,
+    DIFF_CHANGES_MAX,
     EDITOR_NAME_MAX_LENGTH,
     INTEGER_MAX,
     KEY_MAX_LENGTH,
@@ -30,7 +30,7 @@ from messageboard.core.paths import (
 
 __all__ = [
     "ADDRESS_MAX_LENGTH",
-    "DIFF_SECONDS_MAX",
+    "DIFF_CHANGES_MAX",
     "BEYOND_INTEGER_MAX",
     "EDITOR_NAME_MAX_LENGTH",
     "INTEGER_MAX",

@@ -21,9 +21,10 @@ SEARCH_TEXTS_MAX = 300
 
 # A history page lists this many revisions of a message, newest first.
 REVISIONS_PER_PAGE = 50
-# The longest one diff of two texts may compute, for texts made to be costly; past it, the
-# difference shown is still correct but coarser (whole runs of words marked instead of each word).
-DIFF_SECONDS_MAX = 0.05
+# The most changes a diff marks word by word; texts that differ in more are shown as their shared
+# start and end around one deletion and one insertion (the semantic cleanup of many small changes
+# costs more than in proportion to their number).
+DIFF_CHANGES_MAX = 1_000
 
 EDITOR_NAME_MAX_LENGTH = 64
 PASSWORD_MIN_LENGTH = 12
