@@ -10,7 +10,7 @@ import click
 from flask import Flask
 from jinja2 import FileSystemLoader
 
-from messageboard import auth, commands, errors, export, health, history, legacy, messages, styleguide
+from messageboard import auth, commands, errors, export, health, history, legacy, messages, styleguide, trash
 from messageboard.assets import build_paths, init_assets, pages_follow_builds
 from messageboard.core import ConfigError, stop_on, template_folders
 from messageboard.extensions import csrf, db
@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     auth.init_auth(app)
     app.register_blueprint(messages.bp)
     app.register_blueprint(history.bp)
+    app.register_blueprint(trash.bp)
     app.register_blueprint(legacy.bp)
     app.register_blueprint(export.bp)
     health.init_health(app)

@@ -1,9 +1,14 @@
-"""The base of every form on the site: Flask-WTF's, with its CSRF token, reading text fields only."""
+"""The base of every form on the site (Flask-WTF's, with its CSRF token, reading text fields only),
+and the fields forms of several features share."""
 
 from flask import request
 from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import ValidationError
 
+from messageboard.core import KEY_MAX_LENGTH
 from messageboard.core.setting import Setting, optional_seconds
+from messageboard.validation import InvalidMessage, check_key
 
 SETTINGS: tuple[Setting, ...] = (
     # Seconds a form's CSRF token stays valid: a form open longer asks to be reloaded (None: forever).
@@ -23,3 +28,41 @@ class SiteForm(FlaskForm):
         if not args and "formdata" not in kwargs:
             kwargs["formdata"] = request.form if self.is_submitted() else None
         super().__init__(*args, **kwargs)
+
+
+class _ShowsWhatWasTyped:
+    """Redisplay the submitted value as typed, not as filtered, so a rejected form loses nothing."""
+
+    def _value(self):
+        return self.raw_data[0] if self.raw_data else super()._value()
+
+
+class TypedStringField(_ShowsWhatWasTyped, StringField):
+    """A one-line text input that redisplays what was typed."""
+
+
+class TypedTextAreaField(_ShowsWhatWasTyped, TextAreaField):
+    """A textarea that redisplays what was typed."""
+
+
+def _valid_key(form, field) -> None:
+    try:
+        check_key(field.data or "")
+    except InvalidMessage as problem:
+        raise ValidationError(str(problem)) from None
+
+
+def key_field(label: str = "Key") -> TypedStringField:
+    """A message key's input: trimmed, checked by the key rules, typed as a key rather than as prose."""
+    return TypedStringField(
+        label,
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[_valid_key],
+        render_kw={
+            "maxlength": KEY_MAX_LENGTH,
+            "required": True,
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "autocapitalize": "none",
+        },
+    )

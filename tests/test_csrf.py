@@ -13,14 +13,14 @@ from flask import url_for
 from itsdangerous import TimestampSigner
 
 from messageboard import store
-from tests.helpers import add_message, form_fields, parse
+from tests.helpers import add_message, form_fields, parse, submit_form
 
 pytestmark = pytest.mark.both_databases
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-MESSAGE_FORMS = {"messages.create", "messages.update", "messages.delete", "history.restore"}
-# What each route argument is filled with: the message, and its first revision.
-ARGUMENTS = {"key": "victim", "number": 1}
+MESSAGE_FORMS = {"messages.create", "messages.update", "messages.delete", "history.restore", "trash.restore"}
+# What each route argument is filled with: the message, its first revision, and a deleted message's id.
+ARGUMENTS = {"key": "victim", "number": 1, "message_id": 3}
 NOT_SAVED = " The form was not saved: go back, reload the page and submit it again."
 
 
@@ -30,6 +30,10 @@ def app(make_app):
     assert app.config["WTF_CSRF_ENABLED"] is True and app.config["WTF_CSRF_CHECK_DEFAULT"] is True
     with app.test_client() as client:
         add_message(client, "victim", "Original text.")
+        add_message(client, "trashed-victim", "In the trash.")
+        assert submit_form(client, "/messages/trashed-victim/delete").status_code == 303
+    with app.app_context():
+        assert store.get_trashed(ARGUMENTS["message_id"]).message.key == "trashed-victim"
     return app
 
 
@@ -125,12 +129,14 @@ def test_an_unsafe_request_without_a_valid_token_changes_nothing(app, token_case
         ("/messages/new", {"key": "fresh", "text": "New."}),
         ("/messages/victim/edit", {"text": "Changed text."}),
         ("/messages/victim/delete", {}),
+        (f"/trash/{ARGUMENTS['message_id']}", {}),
     ],
 )
 def test_the_same_form_with_its_fresh_token_is_saved(app, url, changes):
     client = app.test_client()
     before = stored(app)
-    response = client.post(url, data={**page_form(client, url), **changes})
+    form = parse(client.get(url)).select_one('main form[method="post"]')
+    response = client.post(form["action"], data={**form_fields(form), **changes})
     assert response.status_code == 303
     assert stored(app) != before
 

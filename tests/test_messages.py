@@ -309,7 +309,7 @@ def test_delete_asks_first_then_deletes_and_returns_to_the_list(app, client):
     assert confirm.select_one("h1").get_text() == "Delete bye?"
     response = submit_form(client, "/messages/bye/delete")
     assert (response.status_code, response.headers["Location"]) == (303, "/")
-    assert parse(client.get("/")).select_one(".flash").get_text() == "Deleted bye."
+    assert parse(client.get("/")).select_one(".flash").get_text() == "Deleted bye. It can be restored from the trash."
     assert client.get("/messages/bye").status_code == 404
     with app.app_context():
         assert store.list_messages().total == 1

@@ -134,7 +134,7 @@ def test_two_hosts_on_one_schema_see_each_others_writes_at_once(tmp_path, postgr
         assert_kept_by_the_page_cache(visitor_on_b, "/messages/shared")
         assert_kept_by_the_page_cache(visitor_on_b, "/")
         deleted = editor_on_a.send_form("/messages/shared/delete", {})
-        assert deleted.status == 200 and flash(deleted) == "Deleted shared."
+        assert deleted.status == 200 and flash(deleted) == "Deleted shared. It can be restored from the trash."
         assert visitor_on_b.open("/messages/shared").status == 404
         listed = visitor_on_b.open("/")
         assert message_keys(listed) == ["default"]

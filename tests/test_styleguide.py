@@ -259,7 +259,7 @@ def test_the_delete_confirmation(guide):
 @pytest.mark.parametrize(
     ("name", "flashes"),
     [
-        ("list-after-delete", ["Deleted old-notes."]),
+        ("list-after-delete", ["Deleted old-notes. It can be restored from the trash."]),
         ("show-after-add", ["Added shopping-list."]),
         ("show-after-save", ["Saved default."]),
         ("show-several-flashes", ["Added default.", "Saved default."]),

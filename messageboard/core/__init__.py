@@ -17,6 +17,7 @@ from messageboard.core.limits import (
     SEARCH_RESULTS_MAX,
     SEARCH_TEXTS_MAX,
     TEXT_MAX_LENGTH,
+    TRASH_PER_PAGE,
 )
 from messageboard.core.numbers import BEYOND_INTEGER_MAX, stored_number, whole_number
 from messageboard.core.paths import (
@@ -45,6 +46,7 @@ __all__ = [
     "SEARCH_RESULTS_MAX",
     "SEARCH_TEXTS_MAX",
     "TEXT_MAX_LENGTH",
+    "TRASH_PER_PAGE",
     "ConfigError",
     "project_path",
     "report",

@@ -21,6 +21,8 @@ SEARCH_TEXTS_MAX = 300
 
 # A history page lists this many revisions of a message, newest first.
 REVISIONS_PER_PAGE = 50
+# The trash lists this many deleted messages a page, the latest deleted first.
+TRASH_PER_PAGE = 50
 # The most changes a diff marks word by word; texts that differ in more are shown as their shared
 # start and end around one deletion and one insertion (the semantic cleanup of many small changes
 # costs more than in proportion to their number).

@@ -1,19 +1,12 @@
 """The message forms; every one carries a CSRF token (Flask-WTF)."""
 
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
-from messageboard.core import KEY_MAX_LENGTH, TEXT_MAX_LENGTH
-from messageboard.forms import SiteForm
+from messageboard.core import TEXT_MAX_LENGTH
+from messageboard.forms import SiteForm, TypedTextAreaField, key_field
 from messageboard.store import parse_revision
-from messageboard.validation import InvalidMessage, check_key, check_text, normalize_text
-
-
-def _valid_key(form, field) -> None:
-    try:
-        check_key(field.data or "")
-    except InvalidMessage as problem:
-        raise ValidationError(str(problem)) from None
+from messageboard.validation import InvalidMessage, check_text, normalize_text
 
 
 def _valid_text(form, field) -> None:
@@ -21,21 +14,6 @@ def _valid_text(form, field) -> None:
         check_text(field.data or "")
     except InvalidMessage as problem:
         raise ValidationError(str(problem)) from None
-
-
-class _ShowsWhatWasTyped:
-    """Redisplay the submitted value as typed, not as filtered, so a rejected form loses nothing."""
-
-    def _value(self):
-        return self.raw_data[0] if self.raw_data else super()._value()
-
-
-class TypedStringField(_ShowsWhatWasTyped, StringField):
-    """A one-line text input that redisplays what was typed."""
-
-
-class TypedTextAreaField(_ShowsWhatWasTyped, TextAreaField):
-    """A textarea that redisplays what was typed."""
 
 
 def _normalized(value):
@@ -56,18 +34,7 @@ class TextForm(SiteForm):
 class NewMessageForm(TextForm):
     """Add a message: a new key and its text."""
 
-    key = TypedStringField(
-        "Key",
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[_valid_key],
-        render_kw={
-            "maxlength": KEY_MAX_LENGTH,
-            "required": True,
-            "autocomplete": "off",
-            "spellcheck": "false",
-            "autocapitalize": "none",
-        },
-    )
+    key = key_field()
 
     def reject_taken_key(self) -> None:
         """Say next to the key that another message has it (the store refused it)."""

@@ -98,6 +98,6 @@ def delete(key: str):
             store.delete_message(key, by=editor_name())
         except store.MessageNotFound:
             abort(404, description=f"{key} not found!")
-        flash(f"Deleted {key}.", "success")
+        flash(f"Deleted {key}. It can be restored from the trash.", "success")
         return redirect(url_for("messages.index"), 303)
     return delete_page(form, message)

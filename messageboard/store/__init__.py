@@ -16,6 +16,8 @@ from messageboard.store.models import (
     PageNotFound,
     Revision,
     RevisionNotFound,
+    TrashedMessage,
+    TrashedMessageNotFound,
     VersionConflict,
     parse_revision,
     revision_token,
@@ -35,6 +37,14 @@ from messageboard.store.queries import (
     update_message,
 )
 from messageboard.store.setup import schema_state, upgrade_schema
+from messageboard.store.trash import (
+    get_trashed,
+    list_trash,
+    purge_trash,
+    suggested_key,
+    trash_deleted_before,
+    undelete_message,
+)
 
 __all__ = [
     "ANONYMOUS",
@@ -49,6 +59,8 @@ __all__ = [
     "PageNotFound",
     "Revision",
     "RevisionNotFound",
+    "TrashedMessage",
+    "TrashedMessageNotFound",
     "VersionConflict",
     "add_many",
     "add_message",
@@ -56,17 +68,23 @@ __all__ = [
     "excerpts",
     "get_message",
     "get_revisions",
+    "get_trashed",
     "latest_revision",
     "list_messages",
+    "list_trash",
     "listing",
     "message_history",
     "page_count",
     "parse_revision",
+    "purge_trash",
     "put_message",
     "restore_revision",
     "revision_token",
     "revision_tokens",
     "schema_state",
+    "suggested_key",
+    "trash_deleted_before",
+    "undelete_message",
     "update_message",
     "upgrade_schema",
 ]

@@ -55,6 +55,17 @@ class Revision:
     action: Action
 
 
+@dataclass(frozen=True)
+class TrashedMessage:
+    """A deleted message as the delete left it (its version the delete's revision), who deleted it
+    and when, and how many revisions it keeps."""
+
+    message: Message
+    deleted_at: datetime
+    deleted_by: str
+    revisions: int
+
+
 def revision_token(message_id: int, version: int) -> str:
     """The revision token of a message's id and version, as edit forms carry it."""
     return f"{message_id}.{version}"
@@ -83,6 +94,14 @@ class RevisionNotFound(LookupError):
     def __init__(self, number: int):
         super().__init__(f"no revision {number}")
         self.number = number
+
+
+class TrashedMessageNotFound(LookupError):
+    """The trash holds no message of this id (it was restored or purged, or never deleted)."""
+
+    def __init__(self, message_id: int):
+        super().__init__(f"no deleted message {message_id}")
+        self.message_id = message_id
 
 
 class PageNotFound(LookupError):

@@ -177,8 +177,8 @@ def delete_message(key: str, *, by: str = ANONYMOUS) -> None:
                 deleted_by=by,
             )
         )
-        _record(connection, deleted, by, Action.DELETE)
-        _change_count(connection, -1)
+        record_revision(connection, deleted, by, Action.DELETE)
+        change_message_count(connection, -1)
 
 
 def add_many(pairs: Iterable[tuple[str, str]], *, by: str = ANONYMOUS) -> int:
@@ -194,7 +194,7 @@ def add_many(pairs: Iterable[tuple[str, str]], *, by: str = ANONYMOUS) -> int:
             for message_id, row in zip(added.scalars(), rows, strict=True)
         ]
         connection.execute(message_revisions.insert(), revisions)
-        _change_count(connection, len(rows))
+        change_message_count(connection, len(rows))
     return len(rows)
 
 
@@ -227,11 +227,11 @@ def change_text(connection: Connection, text: str, by: str, action: Action, *whe
     if row is None:
         return None
     changed = _message(row)
-    _record(connection, changed, by, action)
+    record_revision(connection, changed, by, action)
     return changed
 
 
-def _record(connection: Connection, message: Message, by: str, action: Action) -> None:
+def record_revision(connection: Connection, message: Message, by: str, action: Action) -> None:
     """Write the revision a change left ``message`` at, in the change's transaction."""
     connection.execute(
         message_revisions.insert().values(
@@ -274,11 +274,12 @@ def insert_message(connection: Connection, key: str, text: str, *, by: str = ANO
     """Insert a new message inside the caller's write transaction, counting it and recording its revision."""
     now = utcnow()
     result = connection.execute(messages.insert().values(key=key, text=text, created_at=now, updated_at=now, version=1))
-    _change_count(connection, +1)
+    change_message_count(connection, +1)
     added = Message(result.inserted_primary_key[0], key, text, now, now, 1)
-    _record(connection, added, by, Action.ADD)
+    record_revision(connection, added, by, Action.ADD)
     return added
 
 
-def _change_count(connection: Connection, delta: int) -> None:
+def change_message_count(connection: Connection, delta: int) -> None:
+    """Add ``delta`` to the stored count of messages, inside the caller's write transaction."""
     connection.execute(message_count.update().values(total=message_count.c.total + delta))

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, TemplateNotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
 from messageboard.core import ConfigError, project_path, shown_path, template_folders
-from messageboard.store import Action, Message, Revision
+from messageboard.store import Action, Message, Revision, TrashedMessage
 from messageboard.styleguide.states import FORM_FIELD_ARGUMENT, PAGES
 from messageboard.text_diff import diff_texts
 from messageboard.validation import InvalidMessage, check_key, check_text
@@ -28,6 +28,8 @@ MESSAGE_LIST_FIELD = "messages"
 REVISION_FIELDS = frozenset({"revision", "older", "newer", "last_change"})
 REVISION_LIST_FIELD = "revisions"
 DIFF_FIELD = "lines"
+# The field naming deleted messages: each {message, by, revisions}, deleted when the message last changed.
+TRASHED_FIELD = "trashed"
 COMMON_FIELDS = frozenset({"name", "title", "template", "status", "flashes", "static_export"})
 
 
@@ -245,6 +247,10 @@ class _Reader:
             return self.named_revision(value, where)
         if field == REVISION_LIST_FIELD:
             return [self.named_revision(name, where) for name in value or []]
+        if field == TRASHED_FIELD:
+            return (
+                [self.trashed(item, where) for item in value] if isinstance(value, list) else self.trashed(value, where)
+            )
         if field == DIFF_FIELD:
             pair = value if isinstance(value, dict) else {}
             older, newer = (self.named_revision(pair.get(side), where) for side in ("older", "newer"))
@@ -252,6 +258,13 @@ class _Reader:
         if isinstance(value, dict) and set(value) != {"repeat", "length"}:
             return {inner: self.resolve(inner, item, where) for inner, item in value.items()}
         return generated_text(value)
+
+    def trashed(self, fields, where: str) -> TrashedMessage:
+        """A sample deleted message: the message as deleted, who deleted it, how many revisions it keeps."""
+        if not isinstance(fields, dict) or not {"message", "by", "revisions"} <= set(fields):
+            raise _Problem(f"{where!r}: each deleted message needs a message, who deleted it (by) and its revisions")
+        message = self.named(fields["message"], where)
+        return TrashedMessage(message, message.updated_at, str(fields["by"]), int(fields["revisions"]))
 
     def named_revision(self, name, where: str) -> Revision:
         if name not in self.revisions:

@@ -17,12 +17,14 @@ from messageboard.assets import render_build_error
 from messageboard.assets.tools import AssetBuildError
 from messageboard.auth import pages as auth_pages
 from messageboard.auth.forms import LoginForm
-from messageboard.core import REVISIONS_PER_PAGE
+from messageboard.core import REVISIONS_PER_PAGE, TRASH_PER_PAGE
 from messageboard.errors import render_template_syntax_error
 from messageboard.history import pages as history_pages
 from messageboard.history.forms import RestoreForm
 from messageboard.messages import pages
 from messageboard.messages.forms import DeleteMessageForm, EditMessageForm, NewMessageForm
+from messageboard.trash import pages as trash_pages
+from messageboard.trash.forms import UndeleteForm
 
 # The macro argument that names a form state's field ("new-key-required.key") instead of a value.
 FORM_FIELD_ARGUMENT = "form_field"
@@ -162,6 +164,31 @@ def revision_state(data: Mapping):
 def diff_state(data: Mapping):
     """The difference between two revisions of the message."""
     return history_pages.diff_page(data["message"], data["older"], data["newer"])
+
+
+def _undelete_form(trashed: store.TrashedMessage) -> UndeleteForm:
+    """The restore form of a sample deleted message, under its own key."""
+    form = UndeleteForm.of(trashed, formdata=None, **PREVIEW_FORM)
+    form.start_from(trashed)
+    return form
+
+
+@page("trash/trash.html", "trashed")
+def trash_state(data: Mapping):
+    """The trash holding the ``trashed`` messages (none: the empty trash)."""
+    rows = data.get("trashed", [])
+    forms = {trashed.message.id: _undelete_form(trashed) for trashed in rows}
+    return trash_pages.trash_page(store.Page(rows, 1, TRASH_PER_PAGE, len(rows)), forms)
+
+
+@page("trash/trashed.html", "trashed", "suggested_key")
+def trashed_state(data: Mapping):
+    """A deleted message and its restore form; ``suggested_key``: its key is taken, this one is offered (409)."""
+    trashed, form = data["trashed"], _undelete_form(data["trashed"])
+    if "suggested_key" not in data:
+        return trash_pages.trashed_page(trashed, form)
+    form.offer_other_key(data["suggested_key"])
+    return trash_pages.trashed_page(trashed, form, 409)
 
 
 def login_form(data: Mapping, prefix: str = "") -> LoginForm:

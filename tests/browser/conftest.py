@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from messageboard import create_app, store
 from messageboard.auth.editors import add_editor
-from messageboard.database.schema import message_count, messages
+from messageboard.database.schema import message_count, message_revisions, messages, trashed_messages
 from messageboard.extensions import db
 from tests.live_server import LiveServer
 
@@ -86,9 +86,10 @@ class Site:
             self.app = create_app("testing", instance_path=instance_path, DATABASE_URL=database_url)
 
     def clear(self) -> None:
-        """Delete every message, the default one too."""
+        """Delete every message, the default one too, with the trash and every revision."""
         with self.app.app_context(), db.writing() as connection:
-            connection.execute(messages.delete())
+            for table in (messages, trashed_messages, message_revisions):
+                connection.execute(table.delete())
             connection.execute(message_count.update().values(total=0))
 
     def add(self, key: str, text: str) -> store.Message:

@@ -143,6 +143,26 @@ def list_after_delete(page: Page, site) -> int:
     return click_and_load(page, page.get_by_role("button", name="Delete groceries"))
 
 
+def trash(page: Page, site) -> int:
+    """The trash holding two messages deleted through the forms."""
+    list_after_delete(page, site)
+    open_page(page, f"/messages/{UNBROKEN_KEY}/delete")
+    click_and_load(page, page.get_by_role("button", name=f"Delete {UNBROKEN_KEY}"))
+    return open_page(page, "/trash")
+
+
+def trash_empty(page: Page, site) -> int:
+    return open_page(page, "/trash")
+
+
+def trash_key_taken(page: Page, site) -> int:
+    """Restoring a deleted message whose key a new message took meanwhile."""
+    list_after_delete(page, site)
+    site.put("groceries", "A new list under the old key.")
+    open_page(page, "/trash")
+    return click_and_load(page, page.get_by_role("button", name="Restore groceries"))
+
+
 def error_404_message(page: Page, site) -> int:
     return open_page(page, "/messages/nobody")
 
@@ -227,6 +247,9 @@ STATES: dict[str, tuple[Callable[[Page, object], int], int]] = {
     "history": (history, 200),
     "revision-old": (revision_old, 200),
     "diff-right-to-left": (diff_right_to_left, 200),
+    "trash": (trash, 200),
+    "trash-empty": (trash_empty, 200),
+    "trash-key-taken": (trash_key_taken, 409),
     "delete-confirm": (delete_confirm, 200),
     "delete-confirm-long-key": (delete_confirm_long_key, 200),
     "error-404-message": (error_404_message, 404),

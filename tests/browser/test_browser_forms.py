@@ -115,7 +115,7 @@ def test_delete_a_message_through_the_confirm_page(page, site):
     page.get_by_role("link", name="Delete").click()
     assert click_and_load(page, page.get_by_role("button", name="Delete doomed")) == 200
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("status")).to_have_text("Deleted doomed.")
+    expect(page.get_by_role("status")).to_have_text("Deleted doomed. It can be restored from the trash.")
     assert listed_keys(page) == ["other"]
     assert site.keys() == ["other"]
     assert open_page(page, "/messages/doomed") == 404

@@ -20,6 +20,8 @@ STATES = [
     "new-with-errors",
     "edit-conflict",
     "delete-confirm-long-key",
+    "trash",
+    "trash-key-taken",
     "error-404-message",
 ]
 # What a visitor reads or uses: each must be visible, whole, inside the viewport's width.
