@@ -32,6 +32,8 @@ SETTINGS: tuple[Setting, ...] = (
     # with each failure up to LOGIN_NAME_MAX_DELAY seconds, except from where the editor logged in.
     whole("LOGIN_NAME_MAX_FAILURES", 20, least=1),
     whole("LOGIN_NAME_MAX_DELAY", 60, least=1),
+    # The log of checked logins (`flask editors log`) keeps this many days; older entries are removed.
+    whole("LOGIN_LOG_DAYS", 365, least=1),
     # A login ends after this many seconds without a request, and this many after it began.
     whole("SESSION_IDLE_TIMEOUT", 12 * 60 * 60, least=1),
     whole("SESSION_MAX_AGE", 7 * 24 * 60 * 60, least=1),

@@ -17,6 +17,7 @@ from messageboard.auth.editors import (
     remove_editor,
     require_editor,
 )
+from messageboard.auth.login_log import login_log
 
 editors_cli = AppGroup("editors", help="Editor accounts: who may add, edit and delete messages.")
 
@@ -91,3 +92,21 @@ def list_command():
         click.echo(f"{editor.name}\tadded {editor.created_at:%Y-%m-%d %H:%M} UTC")
     if not everyone:
         click.echo("No editors yet: add one with `flask editors add NAME`.")
+
+
+@editors_cli.command("log")
+@click.option("--name", help="Only this editor name's logins.")
+@click.option("--failed", is_flag=True, help="Only the logins that failed.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="How many, newest first.")
+def log_command(name: str | None, failed: bool, limit: int):
+    """Print the latest checked logins, newest first: time, name, address and outcome."""
+    events = login_log(limit=limit, name=name, failed_only=failed)
+    for event in events:
+        click.echo(f"{event.at:%Y-%m-%d %H:%M:%S} UTC\t{_shown(event.name)}\t{_shown(event.address)}\t{event.outcome}")
+    if not events:
+        click.echo("No logins are logged" + (" that match." if name is not None or failed else " yet."))
+
+
+def _shown(text: str) -> str:
+    """The text with characters a terminal would not print as themselves (a direction override, say) escaped."""
+    return "".join(character if character.isprintable() else ascii(character)[1:-1] for character in text)

@@ -9,6 +9,7 @@ from werkzeug.exceptions import TooManyRequests
 from messageboard.auth import sessions, throttle
 from messageboard.auth.editors import authenticate
 from messageboard.auth.forms import LoginForm
+from messageboard.auth.login_log import Outcome, record_login
 from messageboard.auth.pages import login_page
 from messageboard.auth.redirects import safe_next
 
@@ -33,9 +34,11 @@ def login():
         ) from None
     editor = authenticate(name, form.password.data)
     if editor is None:
+        record_login(name, address)
         form.reject_credentials()
         return login_page(form)
     throttle.succeeded(place, name, address)
+    record_login(name, address, Outcome.LOGGED_IN)
     session.clear()  # nothing from before the login (a planted token, say) carries into it
     sessions.begin(editor.id, address)
     login_user(editor)

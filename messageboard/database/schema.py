@@ -115,6 +115,22 @@ Index("ix_login_failures_name", login_failures.c.name, login_failures.c.failed_a
 Index("ix_login_failures_address", login_failures.c.address, login_failures.c.failed_at)
 
 
+# Every login whose password was checked, and how it ended ("logged in", "wrong password", "unknown
+# name"): what `flask editors log` prints. Logins the throttle refused are not written, so guessing
+# grows this table no faster than the throttle lets passwords be checked; rows older than
+# LOGIN_LOG_DAYS are removed as new ones are written.
+login_events = Table(
+    "login_events",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(EDITOR_NAME_MAX_LENGTH), nullable=False),
+    Column("address", String(ADDRESS_MAX_LENGTH), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),
+)
+Index("ix_login_events_at", login_events.c.at)
+
+
 # Every version of every message: each change (add, edit, restore, delete, undelete) writes one in
 # the same transaction as the change, numbered as the message's version after it, so a revision
 # token names both. The first upgrade gave each message it found one revision ("import").
