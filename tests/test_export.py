@@ -29,6 +29,7 @@ LINK_MODES = [
     ({"base_path": "/previews/pr-42/"}, "/previews/pr-42/", False),
     ({"relative": True}, None, True),
 ]
+KEYS = ("alpha", "beta", "default", "gamma", "zeta.1")  # site_app's messages
 STYLEGUIDE_STATES = [state["name"] for state in styleguide_fixtures()["states"]]
 
 
@@ -87,12 +88,13 @@ def test_export_writes_exactly_the_public_pages_and_the_files_they_use(site_app,
         "messages/default.html",
         "messages/gamma.html",
         "messages/zeta.1.html",
+        *(f"messages/{key}/{page}" for key in KEYS for page in ("history.html", "revisions/1.html")),
         f"static/{hashed['gen/site.css']}",
         f"static/{hashed['gen/site.js']}",
         f"static/{hashed['images/logo.png']}",
         MARKER,  # the list of the files above: what the next export may replace
     }
-    assert (report.pages, report.written, report.removed) == (10, 13, 0)
+    assert (report.pages, report.written, report.removed) == (20, 23, 0)
 
 
 @pytest.mark.parametrize(("options", "base_path", "relative"), LINK_MODES)
@@ -126,7 +128,34 @@ def test_message_pages_keep_their_text_escaped_and_link_back(site_app, tmp_path)
     export(site_app, tmp_path / "site")
     soup = BeautifulSoup((tmp_path / "site" / "messages" / "alpha.html").read_text(), "html.parser")
     assert soup.select_one(".message-text").get_text() == "First <b>message</b>"
-    assert soup.select_one(".actions a")["href"] == "/"
+    assert [link["href"] for link in soup.select(".actions a")] == ["/messages/alpha/history.html", "/"]
+
+
+def test_each_message_exports_its_history_and_revisions_read_only(site_app, tmp_path):
+    with site_app.app_context():
+        message = store.get_message("gamma")
+        for number in range(2, 53):  # 52 revisions: two history pages
+            message = store.update_message("gamma", f"Third, edit {number}", based_on=message.revision, by="ada")
+    out = tmp_path / "site"
+    export(site_app, out, relative=True)
+    shown = BeautifulSoup((out / "messages" / "gamma.html").read_text(), "html.parser")
+    assert [link["href"] for link in shown.select(".actions a") if link.get_text() == "History"] == [
+        "gamma/history.html"
+    ]
+    first = BeautifulSoup((out / "messages" / "gamma" / "history.html").read_text(), "html.parser")
+    rows = first.select(".revision-row")
+    assert [row.select_one(".revision-number")["href"] for row in rows[:2]] == [
+        "revisions/52.html",
+        "revisions/51.html",
+    ]
+    assert len(rows) == 50 and not first.select('a[href*="diff"]')  # an export holds no diffs
+    assert first.select_one('.pagination a[rel="next"]')["href"] == "history/page/2.html"
+    second = BeautifulSoup((out / "messages" / "gamma" / "history" / "page" / "2.html").read_text(), "html.parser")
+    assert [row.select_one(".revision-action").get_text() for row in second.select(".revision-row")] == ["edit", "add"]
+    oldest = BeautifulSoup((out / "messages" / "gamma" / "revisions" / "1.html").read_text(), "html.parser")
+    assert oldest.select_one(".message-text").get_text() == "Third"
+    assert oldest.find("form") is None and not oldest.select('a[href*="diff"]')
+    assert assert_links_resolve(out, relative=True) > 200
 
 
 def test_the_search_index_holds_every_message_for_the_in_browser_search(site_app, tmp_path):
@@ -151,9 +180,10 @@ def test_a_re_export_writes_only_what_changed_and_removes_deleted_pages(site_app
         store.update_message("gamma", "Third, edited", based_on=store.get_message("gamma").revision)
         store.delete_message("zeta.1")
     report = export(site_app, out)
-    # Written: gamma's page, the two list pages (rows and count changed), the search index.
-    # Removed: zeta.1's page, and page 3, as four messages fill two pages.
-    assert (report.written, report.removed) == (4, 2)
+    # Written: gamma's page, history and two revisions, the two list pages (rows and count
+    # changed), the search index. Removed: zeta.1's page, history and revision, and page 3, as
+    # four messages fill two pages.
+    assert (report.written, report.removed) == (7, 4)
     assert not (out / "messages" / "zeta.1.html").exists() and not (out / "page" / "3.html").exists()
     assert "Third, edited" in (out / "messages" / "gamma.html").read_text()
     assert_links_resolve(out)
@@ -215,7 +245,7 @@ def test_flask_export_ends_with_one_summary_line(site_app, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert re.fullmatch(
-        r"Exported 10 pages: 13 files written, 0 unchanged, 0 removed, [\d,]+ bytes, in [\d.]+ s\n", result.output
+        r"Exported 20 pages: 23 files written, 0 unchanged, 0 removed, [\d,]+ bytes, in [\d.]+ s\n", result.output
     )
     assert_links_resolve(tmp_path / "site", "/previews/pr-42/")
 
@@ -251,7 +281,8 @@ def test_the_styleguide_exports_when_asked_with_every_link_resolving(guide_app, 
     report = export(guide_app, out, styleguide=True, **options)
     styleguide_files = {name for name in files_in(out) if name.startswith("_styleguide/")}
     assert styleguide_files == {"_styleguide/index.html", *(f"_styleguide/{name}.html" for name in STYLEGUIDE_STATES)}
-    assert report.pages == 4 + len(styleguide_files)  # the list, default, search index, 404
+    # The list, default with its history and revision, the search index, 404.
+    assert report.pages == 6 + len(styleguide_files)
     assert assert_links_resolve(out, base_path or "/", relative) > 500
     everything = b"".join(path.read_bytes() for path in out.rglob("*") if path.is_file())
     assert b'name="csrf_token"' not in everything and guide_app.config["SECRET_KEY"].encode() not in everything
@@ -290,6 +321,6 @@ def test_flask_export_styleguide_mounts_it_where_the_setting_is_off(site_app, tm
         args=["export", "--styleguide", "--relative", "--out", str(tmp_path / "site")]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Exported {10 + 1 + len(STYLEGUIDE_STATES)} pages: ")
+    assert result.output.startswith(f"Exported {20 + 1 + len(STYLEGUIDE_STATES)} pages: ")
     assert (tmp_path / "site" / "_styleguide" / "list-empty.html").is_file()
     assert_links_resolve(tmp_path / "site", relative=True)

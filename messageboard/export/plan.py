@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from messageboard import store, styleguide
-from messageboard.core import PROJECT_ROOT
+from messageboard.core import PROJECT_ROOT, REVISIONS_PER_PAGE
 from messageboard.export.urls import NOT_FOUND_PAGE, NOT_FOUND_URL, planned_page, planning
 
 
@@ -33,9 +33,10 @@ def digest(*parts) -> str:
 
 
 def plan_pages(app: Flask, *, with_styleguide: bool = False) -> list[PageSpec]:
-    """Every page of the site as a static preview: each list page, each message, the index, 404, and
-    the styleguide's pages if asked."""
-    revisions = store.revision_tokens()
+    """Every page of the site as a static preview: each list page, each message with its history and
+    revisions, the index, 404, and the styleguide's pages if asked."""
+    histories = store.revision_numbers()
+    revisions = [(key, revision) for key, revision, _ in histories]
     greeting = dict(revisions).get(store.DEFAULT_KEY, "")
     per_page = app.config["MESSAGES_PER_PAGE"]
     total = len(revisions)
@@ -47,9 +48,24 @@ def plan_pages(app: Flask, *, with_styleguide: bool = False) -> list[PageSpec]:
             # A list page shows the count, the greeting and its own rows; nothing else can change it.
             pages.append(PageSpec(url, path, digest(number, total, greeting, shown)))
         pages += [PageSpec(*planned_page("messages.show", key=key), revision) for key, revision in revisions]
+        for key, revision, numbers in histories:
+            pages += history_pages(key, revision, numbers)
         pages.append(PageSpec(*planned_page("export.search_index"), digest(revisions)))
         pages.append(PageSpec(NOT_FOUND_URL, NOT_FOUND_PAGE, "", status=404))
         return pages + (styleguide_pages(app) if with_styleguide else [])
+
+
+def history_pages(key: str, revision: str, numbers: list[int]) -> list[PageSpec]:
+    """A message's history pages and each revision's page, inside ``planning(app)``: a revision is
+    never changed, so each page shows no more than the message's revision and its own number."""
+    pages = []
+    for number in range(1, store.page_count(len(numbers), REVISIONS_PER_PAGE) + 1):
+        url, path = planned_page("history.history", key=key, page=number if number > 1 else None)
+        pages.append(PageSpec(url, path, digest("history", revision, number)))
+    for number in numbers:
+        url, path = planned_page("history.revision", key=key, number=number)
+        pages.append(PageSpec(url, path, digest("revision", revision, number)))
+    return pages
 
 
 def styleguide_pages(app: Flask) -> list[PageSpec]:

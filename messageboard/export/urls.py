@@ -33,14 +33,15 @@ class ExportFile:
     endpoint: str
 
 
-def list_page(path: str, query: Query) -> str | None:
-    """index.html for the whole list's first page, page/<n>.html for the others; a search or an order has none."""
-    if not query:
-        return "index.html"
-    number = whole_number(query[0][1]) if {name for name, _ in query} == {"page"} else None
+def paged_page(path: str, query: Query) -> str | None:
+    """A listing's first page as its path's .html file (index.html for the message list), the others
+    as <path>/page/<n>.html; a search or an order has none."""
+    if query and {name for name, _ in query} != {"page"}:
+        return None
+    number = whole_number(query[0][1]) if query else 1
     if number is None:
         return None
-    return "index.html" if number == 1 else f"page/{number}.html"
+    return html_page(path, []) if number == 1 else f"{path.strip('/')}/page/{number}.html".lstrip("/")
 
 
 def html_page(path: str, query: Query) -> str | None:
@@ -57,8 +58,10 @@ def same_path(path: str, query: Query) -> str | None:
 
 # The one table of what an export holds: each exported endpoint, its kind of file, and how its file is named.
 EXPORTED_ENDPOINTS: dict[str, tuple[str, Callable[[str, Query], str | None]]] = {
-    "messages.index": (PAGE, list_page),
+    "messages.index": (PAGE, paged_page),
     "messages.show": (PAGE, html_page),
+    "history.history": (PAGE, paged_page),
+    "history.revision": (PAGE, html_page),
     "export.search_index": (PAGE, same_path),
     "styleguide.index": (PAGE, html_page),
     "styleguide.state": (PAGE, html_page),

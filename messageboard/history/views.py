@@ -8,6 +8,7 @@ from messageboard.core import REVISIONS_PER_PAGE, whole_number
 from messageboard.history.forms import RestoreForm
 from messageboard.history.pages import diff_page, history_page, revision_page
 from messageboard.page_cache import cacheable
+from messageboard.render_mode import render_mode
 
 bp = Blueprint("history", __name__)
 
@@ -31,7 +32,8 @@ def history(key: str):
 def revision(key: str, number: int):
     """Show one revision's text, with a button restoring it."""
     message, (shown,) = _revisions_or_404(key, number)
-    return revision_page(message, shown, RestoreForm(formdata=None))
+    # A read-only page (the static export's) shows no form, and has no session to sign a token in.
+    return revision_page(message, shown, RestoreForm(formdata=None, meta={"csrf": not render_mode().read_only}))
 
 
 @bp.get("/messages/<key>/diff")

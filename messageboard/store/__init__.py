@@ -4,7 +4,13 @@
 ``store.Message``, ``store.VersionConflict``...
 """
 
-from messageboard.store.history import get_revisions, latest_revision, message_history, restore_revision
+from messageboard.store.history import (
+    get_revisions,
+    latest_revision,
+    message_history,
+    restore_revision,
+    revision_numbers,
+)
 from messageboard.store.models import (
     ANONYMOUS,
     DEFAULT_KEY,
@@ -79,6 +85,7 @@ __all__ = [
     "purge_trash",
     "put_message",
     "restore_revision",
+    "revision_numbers",
     "revision_token",
     "revision_tokens",
     "schema_state",

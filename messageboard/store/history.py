@@ -16,6 +16,7 @@ from messageboard.store.models import (
     RevisionNotFound,
     VersionConflict,
     parse_revision,
+    revision_token,
 )
 from messageboard.store.pages import Page
 from messageboard.store.queries import change_text, find_message, offset_of
@@ -49,6 +50,23 @@ def message_history(key: str, *, page: int = 1, per_page: int = 50) -> tuple[Mes
             .offset(offset_of(page, per_page, total))
         )
         return message, Page([_revision(row) for row in connection.execute(newest_first)], page, per_page, total)
+
+
+def revision_numbers() -> list[tuple[str, str, list[int]]]:
+    """Every message's key, revision token and revision numbers (oldest first), in key order: what a
+    static export holds of each history."""
+    with db.reading(snapshot=True) as connection:
+        rows = connection.execute(
+            select(messages.c.key, messages.c.id, messages.c.version, message_revisions.c.number)
+            .outerjoin(message_revisions, message_revisions.c.message_id == messages.c.id)
+            .order_by(messages.c.key, message_revisions.c.number)
+        )
+        numbers: dict[str, tuple[str, list[int]]] = {}
+        for key, message_id, version, number in rows:
+            _, kept = numbers.setdefault(key, (revision_token(message_id, version), []))
+            if number is not None:
+                kept.append(number)
+        return [(key, token, kept) for key, (token, kept) in numbers.items()]
 
 
 def get_revisions(key: str, *numbers: int) -> tuple[Message, list[Revision]]:
