@@ -178,7 +178,7 @@ def export_lines(speed: ExportSpeed) -> list[str]:
         f"Static export, in-process, {speed.pages:,} pages (10,000 messages), median of {len(speed.ours)} runs each",
         f"   flask export, {os.cpu_count()} worker processes    {ours:>7,.0f} pages/s  "
         f"(runs {min(speed.ours):,.0f}-{max(speed.ours):,.0f})",
-        f"   Frozen-Flask, same pages and app       {theirs:>7,.0f} pages/s  "
+        f"   Frozen-Flask, same app, {speed.frozen_pages:,} pages  {theirs:>7,.0f} pages/s  "
         f"(runs {min(speed.frozen_flask):,.0f}-{max(speed.frozen_flask):,.0f})",
         f"   re-export after editing one message     {reexport:>7.2f} s        "
         f"(runs {min(speed.reexport):.2f}-{max(speed.reexport):.2f})",

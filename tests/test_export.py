@@ -88,7 +88,7 @@ def test_export_writes_exactly_the_public_pages_and_the_files_they_use(site_app,
         "messages/default.html",
         "messages/gamma.html",
         "messages/zeta.1.html",
-        *(f"messages/{key}/{page}" for key in KEYS for page in ("history.html", "revisions/1.html")),
+        *(f"{folder}/{key}.html" for key in KEYS for folder in ("history", "revisions/1")),
         f"static/{hashed['gen/site.css']}",
         f"static/{hashed['gen/site.js']}",
         f"static/{hashed['images/logo.png']}",
@@ -128,7 +128,7 @@ def test_message_pages_keep_their_text_escaped_and_link_back(site_app, tmp_path)
     export(site_app, tmp_path / "site")
     soup = BeautifulSoup((tmp_path / "site" / "messages" / "alpha.html").read_text(), "html.parser")
     assert soup.select_one(".message-text").get_text() == "First <b>message</b>"
-    assert [link["href"] for link in soup.select(".actions a")] == ["/messages/alpha/history.html", "/"]
+    assert [link["href"] for link in soup.select(".actions a")] == ["/history/alpha.html", "/"]
 
 
 def test_each_message_exports_its_history_and_revisions_read_only(site_app, tmp_path):
@@ -140,19 +140,19 @@ def test_each_message_exports_its_history_and_revisions_read_only(site_app, tmp_
     export(site_app, out, relative=True)
     shown = BeautifulSoup((out / "messages" / "gamma.html").read_text(), "html.parser")
     assert [link["href"] for link in shown.select(".actions a") if link.get_text() == "History"] == [
-        "gamma/history.html"
+        "../history/gamma.html"
     ]
-    first = BeautifulSoup((out / "messages" / "gamma" / "history.html").read_text(), "html.parser")
+    first = BeautifulSoup((out / "history" / "gamma.html").read_text(), "html.parser")
     rows = first.select(".revision-row")
     assert [row.select_one(".revision-number")["href"] for row in rows[:2]] == [
-        "revisions/52.html",
-        "revisions/51.html",
+        "../revisions/52/gamma.html",
+        "../revisions/51/gamma.html",
     ]
     assert len(rows) == 50 and not first.select('a[href*="diff"]')  # an export holds no diffs
-    assert first.select_one('.pagination a[rel="next"]')["href"] == "history/page/2.html"
-    second = BeautifulSoup((out / "messages" / "gamma" / "history" / "page" / "2.html").read_text(), "html.parser")
+    assert first.select_one('.pagination a[rel="next"]')["href"] == "page-2/gamma.html"
+    second = BeautifulSoup((out / "history" / "page-2" / "gamma.html").read_text(), "html.parser")
     assert [row.select_one(".revision-action").get_text() for row in second.select(".revision-row")] == ["edit", "add"]
-    oldest = BeautifulSoup((out / "messages" / "gamma" / "revisions" / "1.html").read_text(), "html.parser")
+    oldest = BeautifulSoup((out / "revisions" / "1" / "gamma.html").read_text(), "html.parser")
     assert oldest.select_one(".message-text").get_text() == "Third"
     assert oldest.find("form") is None and not oldest.select('a[href*="diff"]')
     assert assert_links_resolve(out, relative=True) > 200

@@ -33,15 +33,44 @@ class ExportFile:
     endpoint: str
 
 
-def paged_page(path: str, query: Query) -> str | None:
-    """A listing's first page as its path's .html file (index.html for the message list), the others
-    as <path>/page/<n>.html; a search or an order has none."""
-    if query and {name for name, _ in query} != {"page"}:
-        return None
-    number = whole_number(query[0][1]) if query else 1
+def list_page(path: str, query: Query) -> str | None:
+    """index.html for the whole list's first page, page/<n>.html for the others; a search or an order has none."""
+    number = _page_number(query)
     if number is None:
         return None
-    return html_page(path, []) if number == 1 else f"{path.strip('/')}/page/{number}.html".lstrip("/")
+    return "index.html" if number == 1 else f"page/{number}.html"
+
+
+def history_page(path: str, query: Query) -> str | None:
+    """history/<key>.html for a message's history, history/page-<n>/<key>.html for its later pages.
+
+    Folders by page or revision number, not by message, hold every message's files: a folder per
+    message made each export walk (and each re-export replace) twice as many folders as files.
+    """
+    number, key = _page_number(query), _key_of(path)
+    if number is None:
+        return None
+    return f"history/{key}.html" if number == 1 else f"history/page-{number}/{key}.html"
+
+
+def revision_page(path: str, query: Query) -> str | None:
+    """revisions/<n>/<key>.html for revision n of a message (folders by number, as history_page says)."""
+    if query:
+        return None
+    parts = path.strip("/").split("/")  # messages, <key>, revisions, <n>
+    return f"revisions/{parts[3]}/{parts[1]}.html"
+
+
+def _page_number(query: Query) -> int | None:
+    """The page a listing's query asks for (1 without one); None for a search, an order or a bad number."""
+    if not query:
+        return 1
+    return whole_number(query[0][1]) if {name for name, _ in query} == {"page"} else None
+
+
+def _key_of(path: str) -> str:
+    """The message key in a /messages/<key>/... path (no key holds a '/')."""
+    return path.strip("/").split("/")[1]
 
 
 def html_page(path: str, query: Query) -> str | None:
@@ -58,10 +87,10 @@ def same_path(path: str, query: Query) -> str | None:
 
 # The one table of what an export holds: each exported endpoint, its kind of file, and how its file is named.
 EXPORTED_ENDPOINTS: dict[str, tuple[str, Callable[[str, Query], str | None]]] = {
-    "messages.index": (PAGE, paged_page),
+    "messages.index": (PAGE, list_page),
     "messages.show": (PAGE, html_page),
-    "history.history": (PAGE, paged_page),
-    "history.revision": (PAGE, html_page),
+    "history.history": (PAGE, history_page),
+    "history.revision": (PAGE, revision_page),
     "export.search_index": (PAGE, same_path),
     "styleguide.index": (PAGE, html_page),
     "styleguide.state": (PAGE, html_page),
