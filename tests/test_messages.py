@@ -1,5 +1,7 @@
 """The message pages: list, search, pagination, show, add, edit, delete and their errors."""
 
+import re
+
 import pytest
 
 from messageboard import store
@@ -140,6 +142,23 @@ def test_show_keeps_line_breaks_and_escapes_markup(client):
     assert [time["datetime"][:4] for time in times] == [times[0]["datetime"][:4]] * 2
     assert page.select_one('a[href="/messages/markup/edit"]') is not None
     assert page.select_one('a[href="/messages/markup/delete"]') is not None
+
+
+# HTML's valid global date and time string: at most 3 digits of a second, then Z or an offset.
+HTML_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})")
+
+
+def test_times_of_live_data_are_valid_html_date_and_time_strings(client):
+    add_message(client, "timed", "one")
+    submit_form(client, "/messages/timed/edit", {"text": "two"})
+    with client.application.app_context():
+        stored = store.get_message("timed")
+    assert stored.updated_at.microsecond or stored.created_at.microsecond  # what isoformat() wrote 6 digits of
+    pages = [client.get(path) for path in ("/", "/messages/timed", "/messages/timed/history")]
+    attributes = [time["datetime"] for page in pages for time in parse(page).select("time[datetime]")]
+    assert len(attributes) >= 5
+    assert [value for value in attributes if not HTML_DATE_TIME.fullmatch(value)] == []
+    assert stored.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ") in attributes
 
 
 def test_show_unknown_key_is_the_404_page(client):

@@ -225,7 +225,7 @@ def test_the_edit_conflict_shows_their_text_beside_yours(guide):
     page = state_page(guide, "edit-conflict")
     conflict = page.select_one(".conflict[role=alert]")
     assert "Someone else changed this message" in conflict.get_text()
-    assert conflict.select_one("time")["datetime"] == "2026-03-14T10:02:00+00:00"
+    assert conflict.select_one("time")["datetime"] == "2026-03-14T10:02:00Z"
     assert conflict.select_one(".conflict-current .message-text").get_text() == (
         "Hello to the World of Flask! Now with a second sentence, saved by someone else."
     )
@@ -373,7 +373,7 @@ def test_the_index_renders_each_macro_in_each_of_its_states(guide):
         None,
     ]
     assert [bool(field.select_one(".hint")) for field in fields] == [True, False, False, True, False]
-    assert sections["time"].select_one("time")["datetime"] == "2026-03-14T09:26:00+00:00"
+    assert sections["time"].select_one("time")["datetime"] == "2026-03-14T09:26:00Z"
     ids = [element["id"] for element in page.select("[id]")]
     assert len(ids) == len(set(ids)), "ids repeat on the index"
     assert_no_inline_code(page)
