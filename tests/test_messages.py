@@ -161,6 +161,24 @@ def test_times_of_live_data_are_valid_html_date_and_time_strings(client):
     assert stored.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ") in attributes
 
 
+def test_each_page_has_its_own_title_and_a_description(make_app):
+    app = make_app(MESSAGES_PER_PAGE=2)
+    client = app.test_client()
+    for key in ("a", "b", "c"):
+        add_message(client, key, f"The text of {key}, " * 20)
+    pages = {path: parse(client.get(path)) for path in ("/", "/?page=2", "/?q=text", "/messages/a")}
+    titles = [page.select_one("title").get_text() for page in pages.values()]
+    assert titles == [
+        "Messages · Messageboard",
+        "Messages, page 2 · Messageboard",
+        "Search: text · Messageboard",
+        "a · Messageboard",
+    ]
+    descriptions = [page.select_one('meta[name="description"]')["content"] for page in pages.values()]
+    assert descriptions[0] == "Short messages, by key."
+    assert descriptions[3].startswith("The text of a, ") and len(descriptions[3]) <= 158
+
+
 def test_show_unknown_key_is_the_404_page(client):
     response = client.get("/messages/nobody")
     assert response.status_code == 404
