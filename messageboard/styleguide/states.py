@@ -166,25 +166,19 @@ def diff_state(data: Mapping):
     return history_pages.diff_page(data["message"], data["older"], data["newer"])
 
 
-def _undelete_form(trashed: store.TrashedMessage) -> UndeleteForm:
-    """The restore form of a sample deleted message, under its own key."""
-    form = UndeleteForm.of(trashed, formdata=None, **PREVIEW_FORM)
-    form.start_from(trashed)
-    return form
-
-
 @page("trash/trash.html", "trashed")
 def trash_state(data: Mapping):
     """The trash holding the ``trashed`` messages (none: the empty trash)."""
     rows = data.get("trashed", [])
-    forms = {trashed.message.id: _undelete_form(trashed) for trashed in rows}
+    forms = {trashed.message.id: UndeleteForm.opened_on(trashed, **PREVIEW_FORM) for trashed in rows}
     return trash_pages.trash_page(store.Page(rows, 1, TRASH_PER_PAGE, len(rows)), forms)
 
 
 @page("trash/trashed.html", "trashed", "suggested_key")
 def trashed_state(data: Mapping):
     """A deleted message and its restore form; ``suggested_key``: its key is taken, this one is offered (409)."""
-    trashed, form = data["trashed"], _undelete_form(data["trashed"])
+    trashed = data["trashed"]
+    form = UndeleteForm.opened_on(trashed, **PREVIEW_FORM)
     if "suggested_key" not in data:
         return trash_pages.trashed_page(trashed, form)
     form.offer_other_key(data["suggested_key"])

@@ -17,9 +17,12 @@ class UndeleteForm(SiteForm):
         one for each (Flask-WTF finds a prefixed CSRF token)."""
         return cls(prefix=f"restore-{trashed.message.id}", **options)
 
-    def start_from(self, trashed: TrashedMessage, key: str | None = None) -> None:
-        """Offer to restore the message under ``key``, by default its own."""
-        self.key.data = key or trashed.message.key
+    @classmethod
+    def opened_on(cls, trashed: TrashedMessage, **options) -> UndeleteForm:
+        """The form of one deleted message before any submission, offering its own key."""
+        form = cls.of(trashed, formdata=None, **options)
+        form.key.data = trashed.message.key
+        return form
 
     def offer_other_key(self, suggestion: str | None) -> None:
         """Say by the key that another message has it now, and fill in ``suggestion`` instead (if any)."""

@@ -26,11 +26,7 @@ def index():
         page = store.list_trash(page=number, per_page=TRASH_PER_PAGE)
     except store.PageNotFound:
         abort(404, description=f"There is no page {number} of the trash.")
-    forms = {}
-    for trashed in page.items:
-        forms[trashed.message.id] = form = UndeleteForm.of(trashed, formdata=None)
-        form.start_from(trashed)
-    return trash_page(page, forms)
+    return trash_page(page, {trashed.message.id: UndeleteForm.opened_on(trashed) for trashed in page.items})
 
 
 @bp.get("/trash/<int:message_id>")
@@ -38,8 +34,7 @@ def index():
 def trashed(message_id: int):
     """Show a deleted message, with the form restoring it (under another key if its own is taken now)."""
     shown = _trashed_or_404(message_id)
-    form = UndeleteForm.of(shown, formdata=None)
-    form.start_from(shown)
+    form = UndeleteForm.opened_on(shown)
     if store.get_message(shown.message.key) is not None:
         form.offer_other_key(store.suggested_key(shown.message.key))
     return trashed_page(shown, form)
