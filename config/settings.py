@@ -20,6 +20,9 @@ class DevelopmentConfig(BaseConfig):
     LEGACY_GET_WRITES = True
     TEMPLATES_AUTO_RELOAD = True
     ASSETS_AUTO_BUILD = True
+    ASSETS_SOURCE_MAPS = True
+    # A build of its own: Staging and Production refuse a source-mapped build, and one in build/ would stop them.
+    ASSETS_BUILD_FOLDER = "build/development"
     PAGE_CACHE_SIZE = 0  # an edited template must show on the next reload
     LIVE_RELOAD = True
     STYLEGUIDE = True

@@ -133,7 +133,8 @@ class Watch:
 
 @pytest.fixture
 def watch(site, tmp_path) -> Iterator[Watch]:
-    """A running `flask assets watch` (development settings) for ``site``, its first build done."""
+    """A running `flask assets watch` (development settings: stylesheets unminified, with source maps) for
+    ``site``, its first build done."""
     running = Watch(site, tmp_path / "watch.log")
     try:
         running.wait_for(lambda: "Watching 1 bundles for changes" in running.output(), "start")
@@ -157,7 +158,7 @@ def test_flask_assets_watch_rebuilds_on_every_change_and_survives_a_failed_build
     partial = site["THEME_FOLDER"] / "static" / "scss" / "_components.scss"
 
     replace_text(partial, ".added-by-the-theme { color: red; }\n")
-    watch.wait_for(lambda: ".added-by-the-theme{color:red}" in built(site, "gen/site.css"), "themed rebuild")
+    watch.wait_for(lambda: ".added-by-the-theme {\n  color: red;\n}" in built(site, "gen/site.css"), "themed rebuild")
     assert ".message-list" not in built(site, "gen/site.css")
     watch.wait_for(lambda: PRINTED_REBUILD.search(watch.output()), "rebuild printed")
 
@@ -166,7 +167,9 @@ def test_flask_assets_watch_rebuilds_on_every_change_and_survives_a_failed_build
     assert "scss/_components.scss 1:22" in watch.output()
 
     replace_text(partial, ".fixed-by-the-theme { color: red; }\n")
-    watch.wait_for(lambda: ".fixed-by-the-theme{color:red}" in built(site, "gen/site.css"), "rebuild after the fix")
+    watch.wait_for(
+        lambda: ".fixed-by-the-theme {\n  color: red;\n}" in built(site, "gen/site.css"), "rebuild after the fix"
+    )
 
     replace_text(site["STATIC_FOLDER"] / "js" / "extra.js", "window.watchedExtra = true;\n")
     bundles = site["ASSETS_BUNDLES_FILE"]

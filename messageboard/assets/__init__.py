@@ -20,7 +20,8 @@
   the pages' links to them, the page cache's too; a file deleted meanwhile answers 404.
 
 The modules, one job each: ``paths`` (where a build reads and writes), ``build`` (the build),
-``css_urls`` (url() references), ``manifest``, ``tools`` (Dart Sass, Lightning CSS), ``environment``
+``css_urls`` (url() references), ``manifest``, ``tools`` (Dart Sass, Lightning CSS), ``source_maps``
+(Development's inline css maps), ``sizes`` (what ``flask assets build`` prints), ``environment``
 (the bundles and rebuilds), ``cli`` (what Flask-Assets' commands build, watch and delete),
 ``template_tag`` (``{% assets %}``), ``static_files`` (WhiteNoise), ``checks`` (the start-up check, and
 what ``/readyz`` says),

@@ -22,6 +22,7 @@ from webassets.exceptions import BundleError
 from messageboard.assets.css_urls import URL_REFERENCE, check_references, local_reference, rewrite_urls
 from messageboard.assets.manifest import Manifest, source_files, source_fingerprint
 from messageboard.assets.paths import BuildPaths
+from messageboard.assets.source_maps import relative_to_output
 from messageboard.assets.tools import AssetBuildError
 from messageboard.core.files import write_atomically
 
@@ -69,7 +70,7 @@ def build_assets(
         paths.merge_layers()
         fingerprint = source_fingerprint(paths.inputs())
         previous = Manifest.load(paths.manifest)
-        if not force and previous and previous.sources == fingerprint and _all_published(previous, paths.public):
+        if not force and _up_to_date(previous, fingerprint, paths):
             return BuildReport(previous, 0, 0, 0, time.perf_counter() - started, up_to_date=True)
         publisher = Publisher(paths.public)
         consumed = _bundle_sources(paths.static_folder, bundles.values())
@@ -85,10 +86,10 @@ def build_assets(
         for name, bundle in bundles.items():
             content = _built_bundle(bundle, environment)
             if bundle.output.endswith(".css"):
-                content = rewrite_urls(content, bundle.output, files)
+                content = rewrite_urls(relative_to_output(content, bundle.output), bundle.output, files)
             files[bundle.output] = publisher.publish(bundle.output, content.encode())
             outputs[name] = bundle.output
-        manifest = Manifest(files, fingerprint, outputs)
+        manifest = Manifest(files, fingerprint, outputs, paths.source_maps)
         manifest.save(paths.manifest)
         removed = _prune(paths.public, [manifest, previous])
     return BuildReport(manifest, publisher.written, publisher.unchanged, removed, time.perf_counter() - started)
@@ -176,6 +177,16 @@ def _bundle_files(static_folder: Path, bundle: Bundle) -> set[Path]:
         for path in static_folder.glob(pattern)
         if path.is_file()
     }
+
+
+def _up_to_date(previous: Manifest | None, fingerprint: str, paths: BuildPaths) -> bool:
+    """Whether the previous build is of these sources, with source maps as wanted, and all published."""
+    return (
+        previous is not None
+        and previous.sources == fingerprint
+        and previous.source_maps == paths.source_maps
+        and _all_published(previous, paths.public)
+    )
 
 
 def _all_published(manifest: Manifest, public: Path) -> bool:

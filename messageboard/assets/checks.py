@@ -32,6 +32,12 @@ def build_problem(paths: BuildPaths) -> str | None:
             f"({', '.join(missing[:NAMED_MISSING])}{', ...' if len(missing) > NAMED_MISSING else ''}): "
             f"run `{BUILD_COMMAND}`"
         )
+    if manifest.source_maps and not paths.source_maps:
+        return (
+            f"The static files were built with source maps, for development (ASSETS_SOURCE_MAPS): run `{BUILD_COMMAND}`"
+        )
+    if paths.source_maps and not manifest.source_maps:
+        return f"The static files were built without the source maps these settings ask for: run `{BUILD_COMMAND}`"
     if manifest.sources != source_fingerprint(paths.inputs()):
         return f"The built static files are older than their sources: run `{BUILD_COMMAND}`"
     return None

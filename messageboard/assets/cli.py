@@ -22,6 +22,7 @@ import click
 import flask_assets
 from webassets.exceptions import BuildError
 
+from messageboard.assets.sizes import size_lines
 from messageboard.assets.tools import AssetBuildError
 from messageboard.core import shown_path
 
@@ -57,13 +58,16 @@ class WholePipeline:
         yield self
 
     def build(self, force=None, output=None, disable_cache=None):
-        """Build everything; a failure ends the command with its message and exit status 1."""
+        """Build everything and print the sizes of what it published; a failure ends the command with its
+        message and exit status 1."""
         # pinned by tests/test_library_contracts.py::test_flask_assets_build_command_ends_with_a_click_exception
         try:
             report = self.assets.build(force=True)
         except AssetBuildError as error:
             raise click.ClickException(str(error)) from None
         click.echo(report.summary())
+        for line in size_lines(report.manifest, self.assets.paths.public):
+            click.echo(line)
 
 
 class WatchedPipeline(WholePipeline):

@@ -14,11 +14,13 @@ MANIFEST_VERSION = 1
 
 @dataclass(frozen=True)
 class Manifest:
-    """What a build published: static path -> hashed path, and the fingerprint of its sources."""
+    """What a build published: static path -> hashed path, the fingerprint of its sources, and
+    whether its stylesheets carry source maps."""
 
     files: dict[str, str]
     sources: str
     bundles: dict[str, str] = field(default_factory=dict)
+    source_maps: bool = False
 
     @classmethod
     def load(cls, path: Path) -> Manifest | None:
@@ -29,7 +31,12 @@ class Manifest:
             return None
         if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
             return None
-        return cls(files=data["files"], sources=data["sources"], bundles=data.get("bundles", {}))
+        return cls(
+            files=data["files"],
+            sources=data["sources"],
+            bundles=data.get("bundles", {}),
+            source_maps=data.get("source_maps", False),
+        )
 
     def save(self, path: Path) -> None:
         """Write the manifest atomically: readers see the old one or the new one, never half."""
@@ -37,6 +44,7 @@ class Manifest:
             "version": MANIFEST_VERSION,
             "sources": self.sources,
             "bundles": self.bundles,
+            "source_maps": self.source_maps,
             "files": dict(sorted(self.files.items())),
         }
         write_atomically(path, json.dumps(data, indent=1).encode())

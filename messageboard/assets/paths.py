@@ -1,4 +1,4 @@
-"""Where a build reads its sources and writes what it publishes, for the app's settings."""
+"""Where a build reads its sources and writes what it publishes, and whether with source maps, for the app's settings."""
 
 from __future__ import annotations
 
@@ -19,11 +19,14 @@ class BuildPaths:
     ``source_layers`` are static folders, first found wins: a theme's ``static/`` before the
     built-in one. With more than one, the build reads a merged tree of links (``static_folder``),
     so that Sass resolves ``@use "components"`` to the theme's partial where it has one.
+    ``source_maps`` (``ASSETS_SOURCE_MAPS``): the manifest records it, and a build made without
+    it serves no app that wants it, nor the other way round.
     """
 
     source_layers: tuple[Path, ...]
     build_folder: Path
     bundles_file: Path
+    source_maps: bool = False
 
     @property
     def static_folder(self) -> Path:
@@ -115,4 +118,5 @@ def build_paths(values) -> BuildPaths:
         (*theme_static, static_folder_path(values)),
         PROJECT_ROOT / values["ASSETS_BUILD_FOLDER"],
         PROJECT_ROOT / values["ASSETS_BUNDLES_FILE"],
+        values["ASSETS_SOURCE_MAPS"],
     )

@@ -29,6 +29,9 @@ SETTINGS: tuple[Setting, ...] = (
     path("THEME_FOLDER", None),
     # Rebuild changed assets before a page request; elsewhere the app never builds.
     flag("ASSETS_AUTO_BUILD", False),
+    # Stylesheets unminified, each ending in an inline source map with the SCSS sources' text, so
+    # that devtools show the SCSS file and line of each rule; off: minified, no map.
+    flag("ASSETS_SOURCE_MAPS", False),
     # Flask-Assets' own settings, fixed: the build keeps its own manifest and cache.
     flag("ASSETS_DEBUG", False),
     flag("ASSETS_CACHE", False),
