@@ -8,17 +8,17 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from jinja2 import FileSystemLoader
 
 from messageboard import auth, commands, errors, export, health, history, legacy, messages, styleguide, trash
 from messageboard.assets import build_paths, init_assets, pages_follow_builds
-from messageboard.core import ConfigError, stop_on, template_folders
+from messageboard.core import ConfigError, stop_on
 from messageboard.extensions import csrf, db
 from messageboard.http_security import init_http_security
 from messageboard.page_cache import init_page_cache
 from messageboard.render_mode import init_render_mode
 from messageboard.request_limits import init_request_limits
 from messageboard.settings import instance_folder, load_settings
+from messageboard.template_loader import template_loader
 
 
 def stops_commands_on_config_errors(factory):
@@ -59,7 +59,7 @@ def create_app(config=None, *, instance_path: str | Path | None = None, **overri
         static_folder=str(build_paths(settings.values).public),
         static_url_path=settings.values["STATIC_URL_PATH"],
     )
-    app.jinja_loader = FileSystemLoader(template_folders(settings.values))
+    app.jinja_loader = template_loader(settings.values)
     app.config.update(settings.values)
     app.extensions["messageboard.settings_sources"] = settings.sources
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True

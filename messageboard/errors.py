@@ -5,12 +5,22 @@ from pathlib import Path
 from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from jinja2 import TemplateSyntaxError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, RequestEntityTooLarge, ServiceUnavailable
 
 from messageboard.core import shown_path
 from messageboard.database.errors import UNAVAILABLE_ERRORS, is_unavailable
 from messageboard.extensions import db, login_manager
 from messageboard.request_limits import body_too_large
+
+
+class MessageNotFound(NotFound):
+    """No message has this key; the 404 page offers to add one with it."""
+
+    def __init__(self, key: str):
+        super().__init__(
+            f"There is no message with the key “{key}”. It may have been deleted, or the address mistyped."
+        )
+        self.missing_key = key
 
 
 def register_error_pages(app: Flask) -> None:
@@ -34,7 +44,10 @@ def render_error(error: HTTPException):
     else:
         description = error.description
     response = error.get_response()
-    response.set_data(render_template("errors/error.html", error=error, description=description))
+    missing_key = error.missing_key if isinstance(error, MessageNotFound) else None
+    response.set_data(
+        render_template("errors/error.html", error=error, description=description, missing_key=missing_key)
+    )
     response.content_type = "text/html; charset=utf-8"
     return response
 
@@ -44,6 +57,7 @@ def render_csrf_error(error: CSRFError):
     return render_template(
         "errors/error.html",
         error=error,
+        missing_key=None,
         description=(f"{error.description} The form was not saved: go back, reload the page and submit it again."),
     ), 400
 

@@ -8,7 +8,7 @@ from wtforms.validators import ValidationError
 
 from messageboard.core import KEY_MAX_LENGTH
 from messageboard.core.setting import Setting, optional_seconds
-from messageboard.validation import InvalidMessage, check_key
+from messageboard.validation import KEY_CHARACTERS, InvalidMessage, check_key
 
 SETTINGS: tuple[Setting, ...] = (
     # Seconds a form's CSRF token stays valid: a form open longer asks to be reloaded (None: forever).
@@ -56,6 +56,7 @@ def key_field(label: str = "Key") -> TypedStringField:
     """A message key's input: trimmed, checked by the key rules, typed as a key rather than as prose."""
     return TypedStringField(
         label,
+        description=f"Up to {KEY_MAX_LENGTH} characters: {KEY_CHARACTERS}.",
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[_valid_key],
         render_kw={

@@ -5,6 +5,8 @@ import re
 from messageboard.core import KEY_MAX_LENGTH, TEXT_MAX_LENGTH
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9._-]+")
+# KEY_PATTERN in words, for the form's hint and the error naming what a key may not hold.
+KEY_CHARACTERS = "a-z, A-Z, 0-9, '-', '_' and '.'"
 # Path segments the site's own routes use, and the dot segments browsers rewrite in URLs.
 RESERVED_KEYS = frozenset({"new", ".", ".."})
 # Unicode's control characters (category Cc) other than tab (09) and line feed (0A).
@@ -21,7 +23,9 @@ def check_key(key: str) -> str:
         raise InvalidMessage("Key is required.")
     check_key_length(key)
     if not KEY_PATTERN.fullmatch(key):
-        raise InvalidMessage("Key may contain only letters, digits, '-', '_' and '.'.")
+        refused = sorted({character for character in key if not KEY_PATTERN.fullmatch(character)})
+        shown = ", ".join(repr(character) for character in refused)
+        raise InvalidMessage(f"Key may use only {KEY_CHARACTERS} (no accents or spaces), not {shown}.")
     if key in RESERVED_KEYS:
         raise InvalidMessage(f"Key {key!r} is reserved by the site; choose another.")
     return key

@@ -15,6 +15,7 @@ import pytest
 
 from messageboard.assets import AssetBuildError, tools
 from messageboard.assets.manifest import Manifest
+from messageboard.assets.source_maps import split_map
 from messageboard.core import PROJECT_ROOT, ConfigError
 from messageboard.startup import check_can_serve
 from tests.helpers import LOCAL_HOSTS, assert_no_inline_code, parse, public_site_environment
@@ -27,7 +28,7 @@ PAGES = [
     "/messages/default/delete",
     "/messages/missing",
 ]
-CONTENT_TYPES = {"css": "text/css", "js": "text/javascript", "png": "image/png"}
+CONTENT_TYPES = {"css": "text/css", "js": "text/javascript", "png": "image/png", "svg": "image/svg+xml"}
 CSS_URL = re.compile(r"url\(([^)]+)\)")
 ONE_YEAR = "public, max-age=31536000, immutable"
 
@@ -91,8 +92,8 @@ def assert_everything_linked_resolves(client, prefix: str) -> set[str]:
 def test_every_page_links_hashed_files_that_resolve_with_the_right_type(client):
     seen = assert_everything_linked_resolves(client, "/static")
     names = {re.sub(r"\.[0-9a-f]{12}\.", ".", url) for url in seen}
-    assert names == {"/static/gen/site.css", "/static/gen/site.js", "/static/images/logo.png"}
-    assert all(re.search(r"\.[0-9a-f]{12}\.(css|js|png)$", url) for url in seen)
+    assert names == {"/static/gen/site.css", "/static/gen/site.js", "/static/images/logo.svg"}
+    assert all(re.search(r"\.[0-9a-f]{12}\.(css|js|svg)$", url) for url in seen)
 
 
 def test_url_for_static_and_the_assets_tag_give_the_hashed_names(make_app, site):
@@ -100,10 +101,17 @@ def test_url_for_static_and_the_assets_tag_give_the_hashed_names(make_app, site)
     manifest = manifest_of(site)
     assert page.select_one('link[rel="stylesheet"]')["href"] == f"/static/{manifest.files['gen/site.css']}"
     assert page.select_one("script")["src"] == f"/static/{manifest.files['gen/site.js']}"
-    assert page.select_one("header img")["src"] == f"/static/{manifest.files['images/logo.png']}"
+    assert page.select_one('link[rel="icon"]')["href"] == f"/static/{manifest.files['images/logo.svg']}"
+
+
+def name_the_logo_in_the_stylesheet(site) -> None:
+    """Give the copied stylesheet a url() naming the logo (the built-in one draws it inline)."""
+    components = Path(site["STATIC_FOLDER"]) / "scss" / "_components.scss"
+    components.write_text(components.read_text() + '\n.uses-logo { background: url("../images/logo.svg"); }\n')
 
 
 def test_a_hashed_name_changes_when_and_only_when_its_content_does(make_app, site):
+    name_the_logo_in_the_stylesheet(site)
     app = built_app(make_app, site)
     first = manifest_of(site).files
     app.extensions["messageboard.assets"].build(force=True)
@@ -118,21 +126,22 @@ def test_a_hashed_name_changes_when_and_only_when_its_content_does(make_app, sit
         k: v for k, v in first.items() if k != "gen/site.js"
     }
 
-    logo = Path(site["STATIC_FOLDER"]) / "images" / "logo.png"
-    logo.write_bytes(logo.read_bytes() + b"\0")
+    logo = Path(site["STATIC_FOLDER"]) / "images" / "logo.svg"
+    logo.write_bytes(logo.read_bytes() + b"\n")
     app.extensions["messageboard.assets"].build()
     third = manifest_of(site).files
     # The stylesheet names the logo in a url(), so its content, and name, change with the logo's.
-    assert third["images/logo.png"] != second["images/logo.png"]
+    assert third["images/logo.svg"] != second["images/logo.svg"]
     assert third["gen/site.css"] != second["gen/site.css"]
     assert third["gen/site.js"] == second["gen/site.js"]
 
 
 def test_css_urls_point_at_hashed_files_relative_to_the_stylesheet(make_app, site):
+    name_the_logo_in_the_stylesheet(site)
     built_app(make_app, site)
     manifest = manifest_of(site)
     css = (Path(site["ASSETS_BUILD_FOLDER"]) / "public" / manifest.files["gen/site.css"]).read_text()
-    assert CSS_URL.findall(css) == [f"../{manifest.files['images/logo.png']}"]
+    assert CSS_URL.findall(css) == [f"../{manifest.files['images/logo.svg']}"]
 
 
 def test_css_is_prefixed_for_the_browserslist_and_minified(make_app, site):
@@ -181,7 +190,7 @@ def test_static_folder_outside_the_project_and_another_url_path(make_app, site):
     client = make_app(STATIC_URL_PATH="/differentstatic", **site).test_client()
     seen = assert_everything_linked_resolves(client, "/differentstatic")
     assert len(seen) == 3
-    assert fetch(client, "/static/images/logo.png").status_code == 404
+    assert fetch(client, "/static/images/logo.svg").status_code == 404
 
 
 def test_development_rebuilds_a_changed_stylesheet_before_the_next_page(make_app, site):
@@ -364,3 +373,92 @@ def test_development_picks_up_a_changed_bundles_file(make_app, site, tmp_path):
     )
     script = parse(client.get("/")).select_one("script")["src"]
     assert "window.extraLoaded=true" in fetch(client, script).get_data(as_text=True)
+
+
+# --- source maps (ASSETS_SOURCE_MAPS, on in Development) and the sizes `flask assets build` prints ------
+
+BASE64_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+PRINTED_SIZES = re.compile(r"^(?P<name>\S.*?)\s+(?P<raw>[\d.]+) kB\s+(?P<gzip>[\d.]+) kB gzip\s+(?P<br>[\d.]+) kB br$")
+
+
+def built_css(site) -> str:
+    """The text of the stylesheet the last build of ``site`` published."""
+    return (Path(site["ASSETS_BUILD_FOLDER"]) / "public" / manifest_of(site).files["gen/site.css"]).read_text()
+
+
+def decoded_vlq(segment: str) -> list[int]:
+    """The numbers of one segment of a source map's mappings (base64 VLQ)."""
+    numbers, value, shift = [], 0, 0
+    for digit in map(BASE64_DIGITS.index, segment):
+        value += (digit & 31) << shift
+        shift += 5
+        if not digit & 32:
+            numbers.append(-(value >> 1) if value & 1 else value >> 1)
+            value = shift = 0
+    return numbers
+
+
+def original_lines(source_map: dict) -> dict[int, tuple[str, int]]:
+    """For each line of the built CSS (from 1) that a mapping starts on: the first (source, line) it maps to."""
+    found, source, line = {}, 0, 0
+    for generated, segments in enumerate(source_map["mappings"].split(";"), start=1):
+        for fields in map(decoded_vlq, filter(None, segments.split(","))):
+            if len(fields) >= 4:
+                source, line = source + fields[1], line + fields[2]
+                found.setdefault(generated, (source_map["sources"][source], line + 1))
+    return found
+
+
+def test_development_css_is_unminified_with_a_source_map_naming_the_scss_files(site):
+    partial = Path(site["STATIC_FOLDER"]) / "scss" / "_components.scss"
+    partial.write_text(partial.read_text() + "\n.mapped-rule {\n  color: red;\n}\n")
+    rule_line = partial.read_text().splitlines().index(".mapped-rule {") + 1
+
+    result = run_build(site, config="development")
+
+    assert result.returncode == 0, result.stderr
+    css, source_map = split_map(built_css(site))
+    assert ".mapped-rule {\n  color: red;\n}" in css
+    assert "-webkit-text-size-adjust: 100%" in css  # prefixed for the browserslist as in production
+    sources = dict(zip(source_map["sources"], source_map["sourcesContent"], strict=True))
+    # Relative to the stylesheet (gen/), where browsers resolve them; the text travels in the map.
+    assert sources["../scss/_components.scss"] == partial.read_text()
+    generated = css.splitlines().index(".mapped-rule {") + 1
+    assert original_lines(source_map)[generated] == ("../scss/_components.scss", rule_line)
+
+
+def test_production_css_is_minified_with_no_source_map(site):
+    assert run_build(site).returncode == 0
+    css = built_css(site)
+    assert "sourceMappingURL" not in css
+    assert "\n" not in css.strip() and "  " not in css
+
+
+def test_production_refuses_to_serve_a_build_made_with_source_maps(site, monkeypatch):
+    assert run_build(site, config="development").returncode == 0
+    with pytest.raises(ConfigError, match=r"^The static files were built with source maps, for development"):
+        serving_check(site, monkeypatch)
+
+
+def test_a_build_wanting_source_maps_rebuilds_one_made_without(make_app, site):
+    assert run_build(site).returncode == 0
+    assert split_map(built_css(site))[1] is None
+    built_app(make_app, {**site, "ASSETS_SOURCE_MAPS": True})
+    assert split_map(built_css(site))[1] is not None
+
+
+def test_flask_assets_build_prints_each_bundle_with_its_sizes_on_disk(site):
+    result = run_build(site)
+    assert result.returncode == 0, result.stderr
+    printed = {match["name"]: match for match in map(PRINTED_SIZES.match, result.stdout.splitlines()) if match}
+    public = Path(site["ASSETS_BUILD_FOLDER"]) / "public"
+    manifest = manifest_of(site)
+    bundles = sorted(manifest.files[output] for output in manifest.bundles.values())
+    others = set(manifest.files.values()) - set(bundles)
+    assert list(printed) == [*bundles, f"{len(others)} other file{'s' if len(others) != 1 else ''}"]
+    for name in bundles:
+        sizes = {"raw": public / name, "gzip": public / f"{name}.gz", "br": public / f"{name}.br"}
+        for column, path in sizes.items():
+            assert printed[name][column] == f"{os.path.getsize(path) / 1000:.1f}", (name, column)
+    other_total = sum(os.path.getsize(public / name) for name in others)
+    assert printed[list(printed)[-1]]["raw"] == f"{other_total / 1000:.1f}"

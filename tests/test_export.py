@@ -91,7 +91,7 @@ def test_export_writes_exactly_the_public_pages_and_the_files_they_use(site_app,
         *(f"{folder}/{key}.html" for key in KEYS for folder in ("history", "revisions/1")),
         f"static/{hashed['gen/site.css']}",
         f"static/{hashed['gen/site.js']}",
-        f"static/{hashed['images/logo.png']}",
+        f"static/{hashed['images/logo.svg']}",
         MARKER,  # the list of the files above: what the next export may replace
     }
     assert (report.pages, report.written, report.removed) == (20, 23, 0)
@@ -195,9 +195,9 @@ def test_a_failing_export_leaves_the_previous_one_as_it_was(site_app, tmp_path):
     before = {name: (out / name).read_bytes() for name in files_in(out)}
     with site_app.app_context():
         store.add_message("new-one", "Not exported")
-    logo = next((tmp_path / "build" / "public" / "images").glob("logo.*.png"))
+    logo = next((tmp_path / "build" / "public" / "images").glob("logo.*.svg"))
     logo.unlink()  # the pages now name a built file that is gone
-    with pytest.raises(ExportError, match=r"static/images/logo\.[0-9a-f]{12}\.png is not among the built static files"):
+    with pytest.raises(ExportError, match=r"static/images/logo\.[0-9a-f]{12}\.svg is not among the built static files"):
         export(site_app, out)
     assert {name: (out / name).read_bytes() for name in files_in(out)} == before
     assert not list(tmp_path.glob(".site.staging-*"))

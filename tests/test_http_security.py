@@ -73,7 +73,7 @@ def permissions_policy(response) -> dict[str, str]:
 
 def hashed_logo(app) -> str:
     with app.test_request_context(base_url=f"http://{stand_in_host(app.config)}"):
-        return url_for("static", filename="images/logo.png")
+        return url_for("static", filename="images/logo.svg")
 
 
 # --- Headers -------------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def every_kind_of_response(app, *, anonymous_editing: bool = True) -> dict[str, 
         "HEAD": client.head("/"),
         "plain text": client.get("/hello"),
         "static, hashed": client.get(logo),
-        "static, unhashed": client.get("/static/images/logo.png"),
+        "static, unhashed": client.get("/static/images/logo.svg"),
         "static, 304": client.get(logo, headers={"If-None-Match": client.get(logo).headers["ETag"]}),
         "static, gzip": client.get(
             parse(first).select_one('link[rel="stylesheet"]')["href"], headers={"Accept-Encoding": "gzip"}
@@ -161,7 +161,7 @@ def test_no_hsts_outside_production(make_app, config, tmp_path):
     app = make_app(config, SECRET_KEY="a-secret-of-this-test", ASSETS_BUILD_FOLDER=str(tmp_path / "build"))
     app.extensions["messageboard.assets"].build()
     client = app.test_client()
-    for path in ("/", "/static/images/logo.png", "/nope"):
+    for path in ("/", "/static/images/logo.svg", "/nope"):
         with client.get(path) as response:
             assert_security_headers(response)
     if app.config["LIVE_RELOAD"]:
@@ -169,7 +169,7 @@ def test_no_hsts_outside_production(make_app, config, tmp_path):
 
 
 def test_hsts_follows_its_setting(make_app):
-    response = make_app(HSTS_SECONDS=300).test_client().get("/static/images/logo.png")
+    response = make_app(HSTS_SECONDS=300).test_client().get("/static/images/logo.svg")
     assert response.headers["Strict-Transport-Security"] == "max-age=300; includeSubDomains"
 
 
@@ -247,7 +247,7 @@ def test_other_hosts_get_the_400_page_everywhere(hosts_app, host):
         client.head("/", headers={"Host": host}),
         client.get("/hello", headers={"Host": host}),
         client.get(hashed_logo(hosts_app), headers={"Host": host}),
-        client.get("/static/images/logo.png", headers={"Host": host}),
+        client.get("/static/images/logo.svg", headers={"Host": host}),
         client.get("/no/such/page", headers={"Host": host}),
         client.post("/messages/new", data={"key": "k", "text": "t"}, headers={"Host": host}),
     ):
@@ -445,7 +445,7 @@ def test_through_gunicorn_headers_are_sent_and_the_scheme_is_believed_only_as_co
         MESSAGEBOARD_INSTANCE_PATH=str(tmp_path / "instance"),
         MESSAGEBOARD_PROXY_FIX_X_PROTO=str(proto_hops),
     ) as server:
-        for path in ("/", "/static/images/logo.png", "/no/such/page"):
+        for path in ("/", "/static/images/logo.svg", "/no/such/page"):
             response = raw_get(server, path)
             assert response.headers["X-Content-Type-Options"] == "nosniff", path
             assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]

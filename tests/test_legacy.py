@@ -48,7 +48,7 @@ def test_add_stores_then_replaces(app, client):
 @pytest.mark.parametrize(
     ("url", "problem"),
     [
-        ("/add/bad%20key/text", "Key may contain only letters, digits, '-', '_' and '.'."),
+        ("/add/bad%20key/text", "Key may use only a-z, A-Z, 0-9, '-', '_' and '.' (no accents or spaces), not ' '."),
         ("/add/new/text", "Key 'new' is reserved by the site; choose another."),
         ("/add/" + "k" * 65 + "/text", "Key is 65 characters long; the limit is 64."),
         ("/add/ok/%20%20", "Text is required."),

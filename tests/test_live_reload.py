@@ -64,11 +64,11 @@ def test_a_saved_stylesheet_is_rebuilt_and_announced_as_a_swap(dev_app, dev_site
     assert swap["path"] == "gen/site.css" and HASHED_NAME.search(swap["hashed"])
     assert not before.endswith(swap["hashed"])
     with dev_app.test_client().get(f"/static/{swap['hashed']}") as response:
-        assert ".swapped-in{color:red}" in response.get_data(as_text=True)
+        assert ".swapped-in {\n  color: red;\n}" in response.get_data(as_text=True)  # development: unminified
 
 
 @pytest.mark.parametrize(
-    ("changed", "published"), [("js/char-count.js", "gen/site.js"), ("images/logo.png", "images/logo.png")]
+    ("changed", "published"), [("js/char-count.js", "gen/site.js"), ("images/logo.svg", "images/logo.svg")]
 )
 def test_a_saved_script_or_image_is_rebuilt_and_reloads_the_page(dev_app, dev_site, changed, published):
     """Scripts and images may be used anywhere on the page: only a reload shows them."""

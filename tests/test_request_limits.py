@@ -255,7 +255,11 @@ def test_a_query_that_is_not_utf8_is_a_400(client, query):
 
 
 def test_an_unknown_key_in_utf8_is_still_not_found(client):
-    assert_refused(client.get("/messages/%C3%A9t%C3%A9"), 404, "été not found!")
+    assert_refused(
+        client.get("/messages/%C3%A9t%C3%A9"),
+        404,
+        "There is no message with the key “été”. It may have been deleted, or the address mistyped.",
+    )
 
 
 @pytest.mark.parametrize("url", ["/messages/%zz", "/messages/%", "/messages/a%00b"])

@@ -96,14 +96,18 @@ def test_a_search_that_stops_early_names_the_oldest_message_it_read(crowded, cli
     with crowded.app_context():
         found = assert_true_to_the_data(query)
         assert found.searched_back_to is not None and not found.more
-    summary = parse(client.get("/", query_string={"q": query})).select_one(".summary")
+    page = parse(client.get("/", query_string={"q": query}))
     stopped_at = found.searched_back_to.key
-    assert summary.select_one("a")["href"] == f"/messages/{stopped_at}"
-    assert re.fullmatch(
-        rf"\d+ messages? match(es)? “{query}” among the newest: the search stopped at {stopped_at}, "
-        r"added \d{4}-\d\d-\d\d \d\d:\d\d UTC, and did not look at older messages\.",
-        summary.get_text(),
-    )
+    added = r"added \d{4}-\d\d-\d\d \d\d:\d\d UTC, and did not look at older messages\."
+    if found.items:
+        said = page.select_one(".summary")
+        expected = rf"\d+ messages? match(es)? “{query}” among the newest: the search stopped at {stopped_at}, {added}"
+    else:  # the empty state says it, once
+        assert page.select_one(".summary") is None
+        said = page.select_one(".empty-detail")
+        expected = rf"The search stopped at {stopped_at}, {added}"
+    assert said.select_one("a")["href"] == f"/messages/{stopped_at}"
+    assert re.fullmatch(expected, said.get_text()), said.get_text()
 
 
 def test_a_short_search_finds_the_newest_messages_only(crowded):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -77,16 +76,42 @@ def test_a_theme_scss_partial_replaces_the_built_in_partial_in_the_built_stylesh
 
 
 def test_a_theme_image_replaces_the_built_in_one_at_the_same_url(themed, theme):
-    logo = PROJECT_ROOT / "static" / "images" / "logo.png"
-    replacement = theme / "static" / "images" / "logo.png"
-    replacement.parent.mkdir(parents=True)
-    shutil.copyfile(logo, replacement)
-    with replacement.open("ab") as file:
-        file.write(b"themed")
+    replacement = theme / "static" / "images" / "logo.svg"
+    write(replacement, (PROJECT_ROOT / "static" / "images" / "logo.svg").read_text() + "<!-- themed -->\n")
     client = themed().test_client()
-    src = parse(client.get("/")).select_one("header img")["src"]
-    with client.get(src) as response:
+    href = parse(client.get("/")).select_one('link[rel="icon"]')["href"]
+    with client.get(href) as response:
         assert response.get_data() == replacement.read_bytes()
+
+
+def test_a_theme_template_extends_the_built_in_one_of_its_name_and_overrides_one_block(themed, theme):
+    write(
+        theme / "templates" / "base.html",
+        '{% extends "messageboard/base.html" %}'
+        '{% block extra_head %}<meta name="theme-color" content="#b00020">{% endblock %}',
+    )
+    client = themed().test_client()
+    add_message(client, "greeting", "Hi there")
+    page = parse(client.get("/messages/greeting"))
+    assert page.select_one('meta[name="theme-color"]')["content"] == "#b00020"
+    assert page.title.get_text() == "greeting · Messageboard"  # show.html's own block, as without the theme
+    # Everything else is the built-in layout: header, the page's own content, footer.
+    assert page.select_one("header.site-header .brand") is not None
+    assert page.select_one("main h1").get_text() == "greeting"
+    assert page.select_one("footer.site-footer") is not None
+
+
+def test_built_in_templates_answer_to_the_messageboard_prefix_without_a_theme(make_app):
+    app = make_app()
+    with app.app_context():
+        assert app.jinja_env.get_template("messageboard/base.html").filename.endswith("templates/base.html")
+
+
+def test_the_theme_hook_adds_rules_after_the_built_in_ones(themed, theme):
+    write(theme / "static" / "scss" / "_theme.scss", ":root { --accent: #b00020; }\n")
+    css = stylesheet(themed().test_client())
+    assert css.rindex("--accent:#b00020") > css.index("--accent:#3148c9")
+    assert ".message-list" in css and "body{" in css  # the built-in partials are all still there
 
 
 def test_removing_a_theme_file_falls_back_to_the_built_in_one(themed, theme):

@@ -118,7 +118,7 @@ def test_deleting_the_build_and_killing_a_worker_leaves_pages_static_404s_and_re
         assert answers(server.url + READINESS_PATH) == {200}
 
         shutil.rmtree(site["MESSAGEBOARD_ASSETS_BUILD_FOLDER"])
-        for link in [*links, "/static/gen/site.css", "/static/images/logo.png"]:
+        for link in [*links, "/static/gen/site.css", "/static/images/logo.svg"]:
             for _ in range(ROUNDS):
                 status, html, _ = get(server.url + link)  # before: an empty reply, "Remote end closed connection"
                 assert status == 404, link
@@ -264,7 +264,7 @@ def test_a_static_file_deleted_while_serving_is_the_sites_404_page(served):
     assert response.status_code == 404  # before: FileNotFoundError, an empty reply under gunicorn
     assert parse(response).body["class"] == ["page-error", "page-error-404"]
     shutil.rmtree(build_folder)
-    for url in (stylesheet, "/static/images/logo.png"):
+    for url in (stylesheet, "/static/images/logo.svg"):
         assert client.get(url).status_code == 404, url
     assert client.get("/").status_code == 200
 

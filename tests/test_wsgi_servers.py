@@ -158,7 +158,10 @@ def test_every_kind_of_answer_carries_the_security_headers(site):
 
 def test_the_404_page(site):
     for path, description in [
-        ("/messages/nowhere", "nowhere not found!"),
+        (
+            "/messages/nowhere",
+            "There is no message with the key “nowhere”. It may have been deleted, or the address mistyped.",
+        ),
         ("/no/such/page", None),
     ]:
         reply = Browser(site.url).open(path)

@@ -21,6 +21,7 @@ from messageboard.core.limits import (
 )
 from messageboard.core.numbers import BEYOND_INTEGER_MAX, stored_number, whole_number
 from messageboard.core.paths import (
+    BUILT_IN_TEMPLATES,
     PROJECT_ROOT,
     project_path,
     shown_path,
@@ -30,6 +31,7 @@ from messageboard.core.paths import (
 )
 
 __all__ = [
+    "BUILT_IN_TEMPLATES",
     "ADDRESS_MAX_LENGTH",
     "DIFF_CHANGES_MAX",
     "BEYOND_INTEGER_MAX",

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+BUILT_IN_TEMPLATES = PROJECT_ROOT / "templates"
 
 
 def project_path(setting: str | Path) -> Path:
@@ -28,7 +29,7 @@ def template_folders(values: Mapping) -> list[Path]:
     """The folders templates are looked up in, first found wins: the theme's, then the built-in one."""
     theme = theme_folder_path(values)
     themed = [theme / "templates"] if theme and (theme / "templates").is_dir() else []
-    return [*themed, PROJECT_ROOT / "templates"]
+    return [*themed, BUILT_IN_TEMPLATES]
 
 
 def static_folder_path(values: Mapping) -> Path:

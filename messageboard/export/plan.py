@@ -45,8 +45,8 @@ def plan_pages(app: Flask, *, with_styleguide: bool = False) -> list[PageSpec]:
         for number in range(1, store.page_count(total, per_page) + 1):
             shown = revisions[(number - 1) * per_page : number * per_page]
             url, path = planned_page("messages.index", page=number if number > 1 else None)
-            # A list page shows the count, the greeting and its own rows; nothing else can change it.
-            pages.append(PageSpec(url, path, digest(number, total, greeting, shown)))
+            # A list page shows the count, its own rows and, the first, the greeting; nothing else can change it.
+            pages.append(PageSpec(url, path, digest(number, total, greeting if number == 1 else "", shown)))
         pages += [PageSpec(*planned_page("messages.show", key=key), revision) for key, revision in revisions]
         for key, revision, numbers in histories:
             pages += history_pages(key, revision, numbers)

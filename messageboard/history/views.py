@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from messageboard import store
 from messageboard.auth.permissions import editor_name, editor_required
 from messageboard.core import REVISIONS_PER_PAGE, whole_number
+from messageboard.errors import MessageNotFound
 from messageboard.history.forms import RestoreForm
 from messageboard.history.pages import diff_page, history_page, revision_page
 from messageboard.page_cache import cacheable
@@ -21,7 +22,7 @@ def history(key: str):
     try:
         message, page = store.message_history(key, page=number, per_page=REVISIONS_PER_PAGE)
     except store.MessageNotFound:
-        abort(404, description=f"{key} not found!")
+        raise MessageNotFound(key) from None
     except store.PageNotFound:
         abort(404, description=f"There is no page {number} of the history of {key}.")
     return history_page(message, page)
@@ -62,7 +63,7 @@ def restore(key: str, number: int):
         abort(404, description=f"{key} has no revision {number}.")
     except store.VersionConflict as conflict:
         if conflict.current is None:
-            abort(404, description=f"{key} not found!")
+            raise MessageNotFound(key) from None
         flash(
             f"{key} was changed since that page was shown; nothing was restored. Check its newest text first.", "error"
         )
@@ -87,7 +88,7 @@ def _message_or_404(key: str) -> store.Message:
     """The message with this key, or the 404 page saying it was not found."""
     message = store.get_message(key)
     if message is None:
-        abort(404, description=f"{key} not found!")
+        raise MessageNotFound(key)
     return message
 
 
@@ -96,6 +97,6 @@ def _revisions_or_404(key: str, *numbers: int) -> tuple[store.Message, list[stor
     try:
         return store.get_revisions(key, *numbers)
     except store.MessageNotFound:
-        abort(404, description=f"{key} not found!")
+        raise MessageNotFound(key) from None
     except store.RevisionNotFound as missing:
         abort(404, description=f"{key} has no revision {missing.number}.")

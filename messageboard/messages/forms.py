@@ -20,10 +20,9 @@ def _normalized(value):
     return normalize_text(value) if isinstance(value, str) else value
 
 
-class TextForm(SiteForm):
-    """The text field, shared by the add and edit forms."""
-
-    text = TypedTextAreaField(
+def text_field() -> TypedTextAreaField:
+    """A message text's input, shared by the add and edit forms: line endings made LF, checked by the text rules."""
+    return TypedTextAreaField(
         "Text",
         filters=[_normalized],
         validators=[_valid_text],
@@ -31,19 +30,21 @@ class TextForm(SiteForm):
     )
 
 
-class NewMessageForm(TextForm):
-    """Add a message: a new key and its text."""
+class NewMessageForm(SiteForm):
+    """Add a message: a new key and its text (in that order, as the page and its error summary list them)."""
 
     key = key_field()
+    text = text_field()
 
     def reject_taken_key(self) -> None:
         """Say next to the key that another message has it (the store refused it)."""
         self.key.errors.append(f"Key {self.key.data!r} is taken; choose another or edit that message.")
 
 
-class EditMessageForm(TextForm):
+class EditMessageForm(SiteForm):
     """Edit a message's text, remembering which revision of it the edit started from."""
 
+    text = text_field()
     revision = HiddenField()
 
     def start_from(self, message) -> None:

@@ -4,19 +4,31 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 
 from messageboard import store
 from messageboard.auth.permissions import editor_name, editor_required
-from messageboard.core import SEARCH_MAX_LENGTH, whole_number
+from messageboard.core import KEY_MAX_LENGTH, SEARCH_MAX_LENGTH, whole_number
+from messageboard.errors import MessageNotFound
 from messageboard.messages.forms import DeleteMessageForm, EditMessageForm, NewMessageForm
 from messageboard.messages.pages import delete_page, edit_page, list_page, message_page, new_page
 from messageboard.page_cache import cacheable
+from messageboard.validation import InvalidMessage, check_key
 
 bp = Blueprint("messages", __name__)
 
 
+@bp.app_template_test("valid_key")
+def is_valid_key(text: str) -> bool:
+    """Whether ``text`` may be a message's key (the template test ``valid_key``)."""
+    try:
+        check_key(text)
+    except InvalidMessage:
+        return False
+    return True
+
+
 def get_message_or_404(key: str) -> store.Message:
-    """Return the message with this key, or abort with the 404 page saying it was not found."""
+    """Return the message with this key, or raise the 404 that names it."""
     message = store.get_message(key)
     if message is None:
-        abort(404, description=f"{key} not found!")
+        raise MessageNotFound(key)
     return message
 
 
@@ -40,7 +52,9 @@ def index():
         )
     except store.PageNotFound:
         abort(404, description=f"There is no page {page_number} of this list.")
-    return list_page(page, query=query, sort=sort, greeting=store.get_message(store.DEFAULT_KEY))
+    # The greeting welcomes a reader to the list; a search or a later page is already past it.
+    greeting = store.get_message(store.DEFAULT_KEY) if number == 1 and not query else None
+    return list_page(page, query=query, sort=sort, greeting=greeting)
 
 
 @bp.get("/messages/<key>")
@@ -56,6 +70,9 @@ def show(key: str):
 def create():
     """Show the add form; on a valid submission store the message and go to its page."""
     form = NewMessageForm()
+    if request.method == "GET":
+        # "Add a message with this key" links from a 404 and an empty search; the form checks it on submit.
+        form.key.data = request.args.get("key", "")[:KEY_MAX_LENGTH]
     if form.validate_on_submit():
         try:
             store.add_message(form.key.data, form.text.data, by=editor_name())
@@ -97,7 +114,7 @@ def delete(key: str):
         try:
             store.delete_message(key, by=editor_name())
         except store.MessageNotFound:
-            abort(404, description=f"{key} not found!")
+            raise MessageNotFound(key) from None
         flash(f"Deleted {key}. It can be restored from the trash.", "success")
         return redirect(url_for("messages.index"), 303)
     return delete_page(form, message)

@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, TemplateNotFound
+from jinja2 import Environment, TemplateNotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
-from messageboard.core import ConfigError, project_path, shown_path, template_folders
+from messageboard.core import ConfigError, project_path, shown_path
 from messageboard.store import Action, Message, Revision, TrashedMessage
 from messageboard.styleguide.states import FORM_FIELD_ARGUMENT, PAGES
+from messageboard.template_loader import template_loader
 from messageboard.text_diff import diff_texts
 from messageboard.validation import InvalidMessage, check_key, check_text
 
@@ -118,9 +119,7 @@ def load_fixtures(path: Path, templates: Environment) -> Fixtures:
 
 def check_fixtures(settings: Mapping) -> None:
     """Raise ConfigError if the fixtures file the settings name is wrong; for a server's checks, before any app."""
-    load_fixtures(
-        project_path(settings["STYLEGUIDE_FIXTURES"]), Environment(loader=FileSystemLoader(template_folders(settings)))
-    )
+    load_fixtures(project_path(settings["STYLEGUIDE_FIXTURES"]), Environment(loader=template_loader(settings)))
 
 
 class _Problem(Exception):

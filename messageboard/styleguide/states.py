@@ -18,7 +18,7 @@ from messageboard.assets.tools import AssetBuildError
 from messageboard.auth import pages as auth_pages
 from messageboard.auth.forms import LoginForm
 from messageboard.core import REVISIONS_PER_PAGE, TRASH_PER_PAGE
-from messageboard.errors import render_template_syntax_error
+from messageboard.errors import MessageNotFound, render_template_syntax_error
 from messageboard.history import pages as history_pages
 from messageboard.history.forms import RestoreForm
 from messageboard.messages import pages
@@ -205,9 +205,12 @@ def delete_state(data: Mapping):
     return pages.delete_page(DeleteMessageForm(formdata=None, **PREVIEW_FORM), data["message"])
 
 
-@page("errors/error.html", "code", "description", "csrf")
+@page("errors/error.html", "code", "description", "csrf", "missing_key")
 def error_state(data: Mapping):
-    """The error page for HTTP status ``code``, with the ``description`` the code raising it gives."""
+    """The error page for HTTP status ``code``, with the ``description`` the code raising it gives, or
+    the 404 for a ``missing_key``."""
+    if data.get("missing_key"):
+        return current_app.handle_http_exception(MessageNotFound(data["missing_key"]))
     error_class = CSRFError if data.get("csrf") else default_exceptions[data["code"]]
     return current_app.handle_http_exception(error_class(description=data.get("description")))
 

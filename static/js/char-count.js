@@ -1,5 +1,5 @@
 // Under each textarea with a data-max-length, say how many characters are left.
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   document.querySelectorAll("textarea[data-max-length]").forEach(function (area) {
     var limit = Number(area.getAttribute("data-max-length"));
@@ -16,4 +16,4 @@
     area.addEventListener("input", update);
     update();
   });
-})();
+});

@@ -1,6 +1,6 @@
 // In a static export the list cannot ask the server to search: filter an index of every
 // message (search-index.js) as the visitor types, case-insensitively, in keys and texts.
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var box = document.querySelector("[data-static-search]");
   if (!box) {
@@ -49,4 +49,4 @@
     input.value = asked;
     window.addEventListener("load", function () { show(asked); });
   }
-})();
+});

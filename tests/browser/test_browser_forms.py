@@ -45,8 +45,12 @@ def test_a_rejected_form_says_what_is_wrong_next_to_the_field_and_keeps_what_was
     page.get_by_label("Text").fill("Typed, not lost")
     assert click_and_load(page, page.get_by_role("button", name="Add message")) == 422
 
-    expect(page.get_by_role("alert")).to_have_text("Nothing was saved: one field needs a change.")
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading")).to_have_text("There is a problem: nothing was saved")
+    expect(summary).to_be_focused()  # the GOV.UK pattern: the summary first, then each field from its link
+    summary.get_by_role("link", name="Key is required.").click()
     key = page.get_by_label("Key")
+    expect(key).to_be_focused()
     expect(key).to_have_attribute("aria-invalid", "true")
     # The error sits in the key's field and is read out with the input, after the hint.
     expect(page.locator(".field", has=key).locator(".errors")).to_have_text("Key is required.")
@@ -119,7 +123,9 @@ def test_delete_a_message_through_the_confirm_page(page, site):
     assert listed_keys(page) == ["other"]
     assert site.keys() == ["other"]
     assert open_page(page, "/messages/doomed") == 404
-    expect(page.locator(".error-description")).to_have_text("doomed not found!")
+    expect(page.locator(".error-description")).to_have_text(
+        "There is no message with the key “doomed”. It may have been deleted, or the address mistyped."
+    )
 
 
 def test_the_second_of_two_simultaneous_edits_gets_the_conflict_page_with_both_texts(new_context, site):
@@ -143,7 +149,8 @@ def test_the_second_of_two_simultaneous_edits_gets_the_conflict_page_with_both_t
     assert site.get("shared").text == "Alice's version"
 
     # Having seen Alice's text, Bob saves again on purpose and replaces it.
-    assert click_and_load(bob, bob.get_by_role("button", name="Save")) == 200
+    # The button says what it does now: it replaces the version Alice saved.
+    assert click_and_load(bob, bob.get_by_role("button", name="Replace their version")) == 200
     expect(bob.get_by_role("status")).to_have_text("Saved shared.")
     assert site.get("shared").text == "Bob's version"
 
@@ -177,8 +184,11 @@ def test_search_through_the_search_box(page, site):
 
     search.get_by_role("searchbox").fill("kiwi")
     search.get_by_role("searchbox").press("Enter")
-    expect(page.get_by_text("Nothing matches.")).to_be_visible()
-    page.get_by_role("link", name="Show all messages").click()
+    expect(page.locator(".empty-title")).to_have_text("Nothing matches “kiwi”.")
+    page.get_by_role("link", name="Add a message with the key “kiwi”").click()
+    expect(page.get_by_label("Key")).to_have_value("kiwi")
+    page.go_back()
+    page.get_by_role("link", name="Clear the search").click()
     expect(page.locator(".summary")).to_have_text("4 messages.")
 
 

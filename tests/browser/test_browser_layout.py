@@ -1,7 +1,7 @@
 """The layout at a phone's width and a desktop's: nothing scrolls sideways, nothing is cut off.
 
-Full-page screenshots go to test-artifacts/screenshots/<width>/<state>.png (git-ignored) for people
-to look at.
+Full-page screenshots go to test-artifacts/screenshots/<width>/<state>.png, and <width>-dark/ for the
+dark scheme (git-ignored), for people to look at.
 """
 
 import pytest
@@ -57,14 +57,20 @@ MEASURE = """([keySelector, tapSelector]) => {
 
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("device", WIDTHS)
-def test_layout_fits_the_width(new_context, site, device, state):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_layout_fits_the_width(new_context, site, scheme, device, state):
     width = WIDTHS[device]
     phone = device == "phone"
     page = new_context(
-        base_url=site.url, viewport={"width": width, "height": 800}, is_mobile=phone, has_touch=phone
+        base_url=site.url,
+        viewport={"width": width, "height": 800},
+        is_mobile=phone,
+        has_touch=phone,
+        color_scheme=scheme,
     ).new_page()
     bring_to(state, page, site)
-    page.screenshot(path=SCREENSHOTS / str(width) / f"{state}.png", full_page=True)
+    folder = str(width) if scheme == "light" else f"{width}-{scheme}"
+    page.screenshot(path=SCREENSHOTS / folder / f"{state}.png", full_page=True)
 
     layout = page.evaluate(MEASURE, [KEY_ELEMENTS, TAP_TARGETS])
     assert layout["innerWidth"] == width

@@ -96,7 +96,7 @@ def test_a_stylesheet_change_swaps_in_without_a_reload(listening_page: Page, edi
 def test_a_template_change_reloads_the_page(listening_page: Page, edit):
     edit(TEMPLATE, lambda html: html.replace("short messages, by key", "saved and shown by itself"))
 
-    expect(listening_page.locator("footer.site-footer")).to_have_text("Messageboard · saved and shown by itself")
+    expect(listening_page.locator("footer.site-footer p")).to_have_text("Messageboard · saved and shown by itself")
     assert not not_reloaded(listening_page)
 
 
