@@ -26,6 +26,7 @@ class DevelopmentConfig(BaseConfig):
     PAGE_CACHE_SIZE = 0  # an edited template must show on the next reload
     LIVE_RELOAD = True
     STYLEGUIDE = True
+    STRICT_TEMPLATES = True
     ANONYMOUS_EDITING = True
     SESSION_COOKIE_SECURE = False  # http://127.0.0.1
 
@@ -36,6 +37,7 @@ class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
     LEGACY_GET_WRITES = True
+    STRICT_TEMPLATES = True
     ANONYMOUS_EDITING = True
     SESSION_COOKIE_SECURE = False  # the test client speaks http
 

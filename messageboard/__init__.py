@@ -18,7 +18,7 @@ from messageboard.page_cache import init_page_cache
 from messageboard.render_mode import init_render_mode
 from messageboard.request_limits import init_request_limits
 from messageboard.settings import instance_folder, load_settings
-from messageboard.template_loader import template_loader
+from messageboard.templating import init_templating
 
 
 def stops_commands_on_config_errors(factory):
@@ -59,10 +59,9 @@ def create_app(config=None, *, instance_path: str | Path | None = None, **overri
         static_folder=str(build_paths(settings.values).public),
         static_url_path=settings.values["STATIC_URL_PATH"],
     )
-    app.jinja_loader = template_loader(settings.values)
     app.config.update(settings.values)
     app.extensions["messageboard.settings_sources"] = settings.sources
-    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    init_templating(app)
     configure_logging(app)
 
     register_extensions(app)

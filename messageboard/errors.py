@@ -1,10 +1,11 @@
 """Error pages in the site's layout, for every HTTP error the site can answer."""
 
+import traceback
 from pathlib import Path
 
 from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from jinja2 import TemplateSyntaxError
+from jinja2 import TemplateError, TemplateSyntaxError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, RequestEntityTooLarge, ServiceUnavailable
 
 from messageboard.core import shown_path
@@ -30,7 +31,7 @@ def register_error_pages(app: Flask) -> None:
     for error_class in UNAVAILABLE_ERRORS:
         app.register_error_handler(error_class, render_database_unavailable)
     if app.debug:
-        app.register_error_handler(TemplateSyntaxError, render_template_syntax_error)
+        app.register_error_handler(TemplateError, render_template_error)
 
 
 def render_error(error: HTTPException):
@@ -95,25 +96,34 @@ def render_database_unavailable(error: Exception):
 EXCERPT_CONTEXT = 3
 
 
-def render_template_syntax_error(error: TemplateSyntaxError):
-    """Development: show a template's syntax error with its file, line and the lines around it."""
-    source = error.source
-    if source is None and error.filename:
-        source = Path(error.filename).read_text(encoding="utf-8", errors="replace")
+def render_template_error(error: TemplateError):
+    """Development: a template that failed, to compile or while rendering (an undefined variable, a
+    missing include), with its file, line and the lines around it."""
+    if isinstance(error, TemplateSyntaxError):
+        heading, filename, line, source = "A template has a syntax error", error.filename, error.lineno, error.source
+    else:
+        heading, source = "A template failed while rendering", None
+        filename, line = _failing_template_line(error)
+    if source is None and filename:
+        source = Path(filename).read_text(encoding="utf-8", errors="replace")
     lines = (source or "").splitlines()
-    first, last = max(error.lineno - EXCERPT_CONTEXT, 1), min(error.lineno + EXCERPT_CONTEXT, len(lines))
+    first, last = max(line - EXCERPT_CONTEXT, 1), min(line + EXCERPT_CONTEXT, len(lines))
     excerpt = [(number, lines[number - 1]) for number in range(first, last + 1)]
     return render_template(
-        "errors/template_syntax.html",
-        problem=error.message,
-        file=_shown_path(error),
-        line=error.lineno,
+        "errors/template_error.html",
+        heading=heading,
+        problem=error.message or type(error).__name__,
+        file=shown_path(Path(filename)) if filename else getattr(error, "name", None) or "<template>",
+        line=line,
         excerpt=excerpt,
     ), 500
 
 
-def _shown_path(error: TemplateSyntaxError) -> str:
-    """The template's file relative to the project where it is inside it (a theme may not be)."""
-    if not error.filename:
-        return error.name or "<template>"
-    return shown_path(Path(error.filename))
+def _failing_template_line(error: TemplateError) -> tuple[str | None, int]:
+    """The template file and line an error was raised at: the innermost template frame of its traceback
+    (Jinja rewrites template frames to the template's file and line), or none if no template ran."""
+    # pinned by tests/test_library_contracts.py::test_jinja_tracebacks_name_the_template_file_and_line
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename and Path(frame.filename).suffix == ".html" and frame.lineno:
+            return frame.filename, frame.lineno
+    return None, 0

@@ -3,6 +3,7 @@ and the fields forms of several features share."""
 
 from flask import request
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
@@ -28,6 +29,10 @@ class SiteForm(FlaskForm):
         if not args and "formdata" not in kwargs:
             kwargs["formdata"] = request.form if self.is_submitted() else None
         super().__init__(*args, **kwargs)
+
+    def csrf_input(self) -> Markup:
+        """The CSRF token's hidden input, or nothing for a form made without one (a styleguide state)."""
+        return self.csrf_token() if self.meta.csrf else Markup("")
 
 
 class _ShowsWhatWasTyped:

@@ -44,6 +44,7 @@ from messageboard import (
     page_cache,
     request_limits,
     styleguide,
+    templating,
 )
 from messageboard.assets import settings as assets_settings
 from messageboard.core import PROJECT_ROOT, ConfigError, project_path
@@ -72,6 +73,7 @@ FEATURES: tuple[ModuleType, ...] = (
     legacy,
     auth,
     forms,
+    templating,
     request_limits,
     http_security,
     database_settings,

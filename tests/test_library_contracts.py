@@ -11,6 +11,7 @@ import copy
 import gzip
 import io
 import os
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -414,6 +415,19 @@ def test_jinja_environment_cache_can_be_cleared(tmp_path):
     assert environment.get_template("page.html").render() == "built-in"
     environment.cache.clear()
     assert environment.get_template("page.html").render() == "theme"
+
+
+def test_jinja_tracebacks_name_the_template_file_and_line(tmp_path):
+    """Jinja rewrites a template's frames in a traceback to the template's file and line, which
+    errors._failing_template_line reads to say where a template failed while rendering."""
+    (tmp_path / "page.html").write_text("one\n{{ missing.attribute }}\n")
+    environment = Environment(loader=FileSystemLoader(tmp_path))
+    try:
+        environment.get_template("page.html").render()
+    except Exception as error:  # noqa: BLE001 - the class is Jinja's, the frames are what is pinned
+        frames = traceback.extract_tb(error.__traceback__)
+    template_frames = [(frame.filename, frame.lineno) for frame in frames if frame.filename.endswith(".html")]
+    assert template_frames[-1] == (str(tmp_path / "page.html"), 2)
 
 
 # --- werkzeug and Flask: checking a form before anything reads it ----------------------------------------

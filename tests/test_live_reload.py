@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from jinja2 import UndefinedError
 
 from messageboard.assets.build import HASHED_NAME
 from messageboard.core import PROJECT_ROOT, ConfigError
@@ -185,6 +186,48 @@ def test_a_template_syntax_error_shows_its_file_and_line_then_recovers(dev_app, 
 
     override.write_text(good)
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("broken", "problem"),
+    [
+        ("{{ no_such_variable }}<main", "'no_such_variable' is undefined"),
+        ("{{ no_such_variable.attribute }}<main", "'no_such_variable' is undefined"),
+        ('{% include "_partials/_no_such_partial.html" %}<main', "_partials/_no_such_partial.html"),
+    ],
+)
+def test_a_template_failing_while_rendering_shows_its_file_and_line_then_recovers(dev_app, dev_site, broken, problem):
+    client = dev_app.test_client()
+    override = Path(dev_site["THEME_FOLDER"]) / "templates" / "base.html"
+    good = (PROJECT_ROOT / "templates" / "base.html").read_text()
+    override.write_text(good.replace("<main", broken, 1))
+    watcher_of(dev_app).handle({override})
+
+    response = client.get("/")
+    assert response.status_code == 500
+    page = parse(response)
+    line = good[: good.index("<main")].count("\n") + 1
+    assert page.select_one("h1").get_text() == "A template failed while rendering"
+    assert page.select_one(".template-location").get_text() == f"{override}:{line}"
+    assert problem in page.select_one(".template-problem").get_text()
+    assert page.select_one(".broken-line")["data-line"] == str(line)
+    assert page.head.select_one('link[rel="stylesheet"]') is not None  # styled as the site
+    assert page.head.select_one('script[src$="/_live-reload/client.js"]') is not None
+
+    override.write_text(good)
+    watcher_of(dev_app).handle({override})
+    assert client.get("/").status_code == 200
+
+
+def test_testing_makes_an_undefined_variable_an_error_and_production_does_not(make_app, tmp_path):
+    theme = tmp_path / "theme" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "base.html").write_text("<p>{{ no_such_variable }}</p>")
+    with pytest.raises(UndefinedError, match="'no_such_variable' is undefined"):
+        make_app(THEME_FOLDER=str(tmp_path / "theme")).test_client().get("/")
+    staging = make_app("staging", SECRET_KEY="a-secret-of-this-test", THEME_FOLDER=str(tmp_path / "theme"))
+    response = staging.test_client().get("/")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "<p></p>")
 
 
 def test_template_errors_outside_development_are_the_plain_500_page(make_app, tmp_path):

@@ -21,7 +21,7 @@ from tests.helpers import (
 
 STATES = styleguide_fixtures()["states"]
 MACROS = styleguide_fixtures()["macros"]
-STANDALONE_TEMPLATES = {"errors/asset_build.html", "errors/template_syntax.html"}  # not extending base.html
+STANDALONE_TEMPLATES = {"errors/asset_build.html", "errors/template_error.html"}  # not extending base.html
 
 
 @pytest.fixture

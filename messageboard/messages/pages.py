@@ -28,7 +28,10 @@ def new_page(form: NewMessageForm):
 def edit_page(form: EditMessageForm, key: str, conflict: store.VersionConflict | None = None):
     """The edit form: 422 once a submission was rejected; 409, showing the text that won, after a conflict."""
     if conflict is None:
-        return render_template("messages/edit.html", form=form, key=key), 422 if form.errors else 200
+        page = render_template(
+            "messages/edit.html", form=form, key=key, conflict=False, current=None, conflict_lines=None
+        )
+        return page, 422 if form.errors else 200
     current, lines = conflict.current, None
     if current is not None:
         lines = diff_texts(current.text, form.text.data or "")

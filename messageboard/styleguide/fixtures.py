@@ -16,7 +16,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from messageboard.core import ConfigError, project_path, shown_path
 from messageboard.store import Action, Message, Revision, TrashedMessage
 from messageboard.styleguide.states import FORM_FIELD_ARGUMENT, PAGES
-from messageboard.template_loader import template_loader
+from messageboard.templating import template_loader
 from messageboard.text_diff import diff_texts
 from messageboard.validation import InvalidMessage, check_key, check_text
 

@@ -18,7 +18,7 @@ from messageboard.assets.tools import AssetBuildError
 from messageboard.auth import pages as auth_pages
 from messageboard.auth.forms import LoginForm
 from messageboard.core import REVISIONS_PER_PAGE, TRASH_PER_PAGE
-from messageboard.errors import MessageNotFound, render_template_syntax_error
+from messageboard.errors import MessageNotFound, render_template_error
 from messageboard.history import pages as history_pages
 from messageboard.history.forms import RestoreForm
 from messageboard.messages import pages
@@ -221,12 +221,12 @@ def asset_build_state(data: Mapping):
     return render_build_error(AssetBuildError(data["problem"]))
 
 
-@page("errors/template_syntax.html", "problem", "file", "line", "source")
+@page("errors/template_error.html", "problem", "file", "line", "source")
 def template_syntax_state(data: Mapping):
     """Development's page for a template that does not compile."""
     error = TemplateSyntaxError(data["problem"], data["line"], filename=data["file"])
     error.source = data["source"]
-    return render_template_syntax_error(error)
+    return render_template_error(error)
 
 
 def form_field(reference: str, states: Mapping, prefix: str):
