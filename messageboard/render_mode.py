@@ -24,12 +24,14 @@ class RenderMode:
 
     ``exported``: the static export asked for the page, to write it as a file (no session, no
     development script). ``read_only``: the page is the snapshot variant (no forms, no edit links,
-    the preview notice, the in-browser search). ``state``: the styleguide state it shows, if any.
+    the preview notice, the in-browser search). ``indexed``: an export search engines may index
+    (``flask export --index``); others say noindex. ``state``: the styleguide state it shows, if any.
     ``flashes``: the notices it shows instead of the visitor's, who keeps theirs; None: the visitor's.
     """
 
     exported: bool = False
     read_only: bool = False
+    indexed: bool = False
     state: Any = None
     flashes: tuple[Flash, ...] | None = None
 

@@ -324,3 +324,30 @@ def test_flask_export_styleguide_mounts_it_where_the_setting_is_off(site_app, tm
     assert result.output.startswith(f"Exported {20 + 1 + len(STYLEGUIDE_STATES)} pages: ")
     assert (tmp_path / "site" / "_styleguide" / "list-empty.html").is_file()
     assert_links_resolve(tmp_path / "site", relative=True)
+
+
+def test_exported_pages_carry_open_graph_tags_and_noindex_unless_indexed(site_app, tmp_path):
+    out = tmp_path / "site"
+    export(site_app, out)
+    page = BeautifulSoup((out / "messages" / "beta.html").read_text(encoding="utf-8"), "html.parser")
+    meta = {tag.get("property") or tag.get("name"): tag["content"] for tag in page.select("head meta[content]")}
+    assert meta["robots"] == "noindex"
+    assert (meta["og:title"], page.title.get_text()) == ("beta", "beta · Messageboard")  # og:site_name names the site
+    assert meta["og:description"] == meta["description"] == "Second\nline"
+    assert meta["og:type"] == "website" and meta["og:site_name"] == "Messageboard"
+
+    export(site_app, out, indexed=True)  # carries no page over: each says it anew
+    for path in out.rglob("*.html"):
+        assert BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select_one('meta[name="robots"]') is None
+
+
+def test_the_live_site_carries_neither_noindex_nor_open_graph(site_app):
+    page = BeautifulSoup(site_app.test_client().get("/messages/beta").get_data(as_text=True), "html.parser")
+    assert page.select('meta[name="robots"], meta[property^="og:"]') == []
+
+
+def test_flask_export_index_lets_search_engines_in(site_app, tmp_path):
+    result = site_app.test_cli_runner().invoke(args=["export", "--out", str(tmp_path / "site"), "--index"])
+    assert result.exit_code == 0, result.output
+    home = BeautifulSoup((tmp_path / "site" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert home.select_one('meta[name="robots"]') is None and home.select_one('meta[property="og:title"]')

@@ -32,14 +32,24 @@ from messageboard.export.preview import serve_export
     is_flag=True,
     help="Add the styleguide: every page template in each state, from its sample data.",
 )
+@click.option(
+    "--index",
+    "indexed",
+    is_flag=True,
+    help="Let search engines index the pages (without it each says noindex: a preview is not the site).",
+)
 @click.option("--serve", is_flag=True, help="Then serve the export on localhost for a look.")
 @click.option("--port", default=8001, show_default=True, help="The port for --serve.")
 @with_appcontext
-def export_command(out: Path, base_url: str | None, relative: bool, with_styleguide: bool, serve: bool, port: int):
+def export_command(
+    out: Path, base_url: str | None, relative: bool, with_styleguide: bool, indexed: bool, serve: bool, port: int
+):
     """Write every public page, read-only, with the static files they use, into a folder."""
     if base_url and relative:
         raise click.UsageError("--base-url and --relative are two different ways to link: choose one")
-    options = ExportOptions(out=out, base_path=base_path(base_url), relative=relative, styleguide=with_styleguide)
+    options = ExportOptions(
+        out=out, base_path=base_path(base_url), relative=relative, styleguide=with_styleguide, indexed=indexed
+    )
     # pinned by tests/test_library_contracts.py::test_flask_current_app_gives_the_app_itself_through_get_current_object
     app = current_app._get_current_object()
     if with_styleguide:

@@ -8,7 +8,7 @@ import posixpath
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask import Flask
@@ -21,6 +21,7 @@ from messageboard.export.rendering import RenderedPage, render_pages
 from messageboard.export.state import load_state, save_state, state_file
 from messageboard.export.urls import ExportUrls
 from messageboard.extensions import db
+from messageboard.render_mode import EXPORT
 
 
 class ExportError(Exception):
@@ -35,6 +36,8 @@ class ExportOptions:
     base_path: str = "/"
     relative: bool = False
     styleguide: bool = False
+    # Whether search engines may index the pages; without it each says noindex (a preview is no site).
+    indexed: bool = False
     workers: int = os.cpu_count() or 1
 
 
@@ -70,7 +73,9 @@ def export_site(
     _build_if_the_app_builds(app)
     with app.app_context():
         specs = plan_pages(app, with_styleguide=options.styleguide)
-        site = site_digest(app, {"base_path": options.base_path, "relative": options.relative})
+        site = site_digest(
+            app, {"base_path": options.base_path, "relative": options.relative, "indexed": options.indexed}
+        )
         db.close(app)  # the worker processes open their own connections
     state = state_file(app.instance_path, out)
     previous = load_state(state, site) if out.is_dir() else {}
@@ -80,7 +85,8 @@ def export_site(
         carried, to_render = _carry_over(specs, previous, out, staging)
         report.unchanged += len(carried)
         style = LinkStyle(ExportUrls(app.url_map), options.base_path, options.relative)
-        rendered = render_pages(app, to_render, style, out, staging, options.workers, progress)
+        mode = replace(EXPORT, indexed=options.indexed)
+        rendered = render_pages(app, to_render, style, mode, out, staging, options.workers, progress)
         static_files = {name for page in rendered for name in page.static_files}
         static_files |= {name for spec in carried for name in previous[spec.path]["static"]}
         problems = _link_problems(specs, rendered) + _copy_static(app, static_files, out, staging, report)

@@ -18,7 +18,7 @@ from messageboard.export.folders import link_or_copy, write_file
 from messageboard.export.links import LinkStyle
 from messageboard.export.plan import PageSpec
 from messageboard.http_security import stand_in_host
-from messageboard.render_mode import EXPORT, RENDER_MODE
+from messageboard.render_mode import RENDER_MODE, RenderMode
 
 CHUNK = 250
 
@@ -40,25 +40,26 @@ def render_pages(
     app: Flask,
     specs: list[PageSpec],
     style: LinkStyle,
+    mode: RenderMode,
     out: Path,
     staging: Path,
     workers: int,
     progress: Callable[[int, int], None],
 ) -> list[RenderedPage]:
-    """Render pages into ``staging``, in worker processes (one per core) when there are enough to share."""
+    """Render pages in ``mode`` into ``staging``, in worker processes (one per core) when there are enough to share."""
     chunks = [specs[start : start + CHUNK] for start in range(0, len(specs), CHUNK)]
     if workers <= 1 or len(chunks) <= 1:
-        _start_worker(app, style)
+        _start_worker(app, style, mode)
         results = []
         for chunk in chunks:
             results += _render_chunk(chunk, out, staging)
             progress(len(chunk), len(specs))
         return results
     results = []
-    # fork: workers inherit the app and the link style as they are (neither could be pickled, nor needs
-    # to be); nothing is pickled but page lists and results.
+    # fork: workers inherit the app, the link style and the mode as they are (the first two could not be
+    # pickled, nor need to be); nothing is pickled but page lists and results.
     with ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(app, style)
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(app, style, mode)
     ) as pool:
         render = partial(_render_chunk, out=out, staging=staging)
         for chunk, rendered in zip(chunks, pool.map(render, chunks), strict=True):
@@ -69,12 +70,13 @@ def render_pages(
 
 _app: Flask | None = None
 _style: LinkStyle | None = None
+_mode: RenderMode | None = None
 
 
-def _start_worker(app: Flask, style: LinkStyle) -> None:
-    """Give this process the app that renders pages and the style that links them."""
-    global _app, _style
-    _app, _style = app, style
+def _start_worker(app: Flask, style: LinkStyle, mode: RenderMode) -> None:
+    """Give this process the app that renders pages, the style that links them and the mode they render in."""
+    global _app, _style, _mode
+    _app, _style, _mode = app, style, mode
 
 
 def _get(url: str):
@@ -98,7 +100,7 @@ def _get(url: str):
         "wsgi.multithread": False,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
-        RENDER_MODE: EXPORT,
+        RENDER_MODE: _mode,
     }
     with _app.request_context(environ):
         return _app.full_dispatch_request()
