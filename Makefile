@@ -22,7 +22,7 @@ RUN_ENV := MESSAGEBOARD_CONFIG=$${MESSAGEBOARD_CONFIG:-production} \
 	MESSAGEBOARD_TRUSTED_HOSTS=$${MESSAGEBOARD_TRUSTED_HOSTS:-127.0.0.1,localhost} \
 	MESSAGEBOARD_SECRET_KEY_FILE=$${MESSAGEBOARD_SECRET_KEY_FILE-$$([ -n "$$MESSAGEBOARD_SECRET_KEY" ] || echo instance/secret_key)}
 
-.PHONY: help install run serve nginx java dev test stress lint format browser postgres editor bench assets db export preview lock clean
+.PHONY: help install run serve nginx java screenshots dev test stress lint format browser postgres editor bench assets db export preview lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -129,6 +129,11 @@ browser: ## Install Debian's chromium (browser tests, live reload bench) if it i
 java: ## Install Debian's default-jre-headless (the HTML validity tests) if there is no java
 	@command -v java >/dev/null || { echo "the HTML validity tests run vnu.jar on Java: installing default-jre-headless from Debian's packages"; \
 		apt-get install -y -qq default-jre-headless >/dev/null || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }; }
+
+# Every page and styleguide state at 375 and 1280 px, light and dark, one at a time (the comparison
+# with the previous run comes last); tests/browser/screenshots.py says where they go.
+screenshots: install browser ## Screenshot every state (375/1280 px, light/dark) and list what changed since the last run
+	$(BIN)/pytest -p no:xdist -q -s tests/browser/screenshots.py
 
 # The tests and the bench also run on PostgreSQL: the local server (user postgres, trust auth on
 # 127.0.0.1), started here if it is installed but stopped, or the one TEST_POSTGRES_URL names.

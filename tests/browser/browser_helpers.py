@@ -10,6 +10,23 @@ AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 
 
+# Below this width a page is opened as on a phone: touch, and the mobile viewport's rules.
+PHONE_WIDTH_MAX = 767
+
+
+def device_page(new_context, site, width: int, scheme: str = "light", height: int = 800) -> Page:
+    """A page of the live site in a fresh context ``width`` by ``height`` CSS pixels (a phone's below
+    768: touch and a mobile viewport), in the colour ``scheme``."""
+    phone = width <= PHONE_WIDTH_MAX
+    return new_context(
+        base_url=site.url,
+        viewport={"width": width, "height": height},
+        is_mobile=phone,
+        has_touch=phone,
+        color_scheme=scheme,
+    ).new_page()
+
+
 def click_and_load(page: Page, target: Locator) -> int:
     """Click a button or link that loads a page; return the final page's HTTP status (after redirects)."""
     with page.expect_navigation() as navigation:

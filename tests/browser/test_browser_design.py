@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.browser_helpers import SCREENSHOTS, click_and_load, open_page
+from tests.browser.browser_helpers import SCREENSHOTS, click_and_load, device_page, open_page
 from tests.browser.page_states import bring_to, seed_some
 from tests.helpers import parse
 
@@ -31,12 +31,8 @@ COLOURS = """() => {
 }"""
 
 
-def phone_page(new_context, site, **options):
-    return new_context(base_url=site.url, viewport=PHONE, is_mobile=True, has_touch=True, **options).new_page()
-
-
 def test_the_first_message_is_above_the_fold_on_a_phone(new_context, site):
-    page = phone_page(new_context, site)
+    page = device_page(new_context, site, PHONE["width"], height=PHONE["height"])
     bring_to("list", page, site)
     first_row = page.locator(".message-row").first.bounding_box()
     assert first_row["y"] + first_row["height"] <= PHONE["height"], f"the first message ends at {first_row}"

@@ -1,12 +1,12 @@
 """The layout at a phone's width and a desktop's: nothing scrolls sideways, nothing is cut off.
 
-Full-page screenshots go to test-artifacts/screenshots/<width>/<state>.png, and <width>-dark/ for the
-dark scheme (git-ignored), for people to look at.
+Full-page screenshots go to test-artifacts/screenshots/<scheme>-<width>/<state>.png (git-ignored), where
+`make screenshots` puts every state's, for people to look at.
 """
 
 import pytest
 
-from tests.browser.browser_helpers import SCREENSHOTS
+from tests.browser.browser_helpers import SCREENSHOTS, device_page
 from tests.browser.page_states import bring_to
 
 pytestmark = pytest.mark.browser
@@ -61,16 +61,9 @@ MEASURE = """([keySelector, tapSelector]) => {
 def test_layout_fits_the_width(new_context, site, scheme, device, state):
     width = WIDTHS[device]
     phone = device == "phone"
-    page = new_context(
-        base_url=site.url,
-        viewport={"width": width, "height": 800},
-        is_mobile=phone,
-        has_touch=phone,
-        color_scheme=scheme,
-    ).new_page()
+    page = device_page(new_context, site, width, scheme)
     bring_to(state, page, site)
-    folder = str(width) if scheme == "light" else f"{width}-{scheme}"
-    page.screenshot(path=SCREENSHOTS / folder / f"{state}.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / f"{scheme}-{width}" / f"{state}.png", full_page=True)
 
     layout = page.evaluate(MEASURE, [KEY_ELEMENTS, TAP_TARGETS])
     assert layout["innerWidth"] == width
