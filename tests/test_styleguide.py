@@ -565,3 +565,21 @@ def test_an_edited_fixtures_file_shows_without_a_restart(make_app, fixtures_copy
     assert parse(client.get("/_styleguide/")).select_one('a[href="/_styleguide/show-arabic-again"]').get_text() == (
         "Right to left, once more"
     )
+
+
+def test_the_tokens_page_lists_every_token_of_the_tokens_file_by_kind(guide):
+    response = guide.get("/_styleguide/tokens")
+    assert response.status_code == 200
+    page = parse(response)
+    kinds = {}
+    for token in page.select("[data-token]"):
+        kinds.setdefault(token["data-token-kind"], []).append(token["data-token"])
+    assert {"--accent", "--ink", "--paper", "--danger"} <= set(kinds["colour"])
+    assert {"--text-small", "--text-body", "--text-h1"} <= set(kinds["type"])
+    assert kinds["spacing"] == [f"--space-{step}" for step in range(1, 8)]
+    assert kinds["radius"] == ["--radius-small", "--radius", "--radius-large"]
+    accent = page.select_one('[data-token="--accent"]')
+    assert accent.select_one(".token-value").get_text() == "#3148c9"
+    assert accent.select_one("[data-contrast]") is not None  # filled in by styleguide-tokens.js
+    assert page.select_one('main a[href="/_styleguide/"]') is not None
+    assert parse(guide.get("/_styleguide/")).select_one('main a[href="/_styleguide/tokens"]') is not None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, render_template
 
-from messageboard.core import ConfigError, project_path, shown_path
+from messageboard.core import ConfigError, project_path, shown_path, static_folder_path
 from messageboard.render_mode import render_mode, set_render_mode
 from messageboard.styleguide.fixtures import Fixtures, load_fixtures, modified
 from messageboard.styleguide.states import PAGES, render_macro
+from messageboard.styleguide.tokens import design_tokens
 
 URL_PREFIX = "/_styleguide"
 _EXTENSION_KEY = "messageboard.styleguide"
@@ -46,6 +47,12 @@ def index():
         for macro in loaded.macros
     ]
     return render_template("styleguide/index.html", groups=loaded.by_template(), macros=macros)
+
+
+@bp.get("/tokens")
+def tokens():
+    """The design tokens: colour swatches with their contrast, the type scale, the spacing scale, the radii."""
+    return render_template("styleguide/tokens.html", groups=design_tokens(static_folder_path(current_app.config)))
 
 
 @bp.get("/<name>")

@@ -138,3 +138,24 @@ def test_the_one_line_theme_recolours_the_accent_and_nothing_moves(new_context, 
     for accented in ("button", "logo", "link"):
         assert themed_colours[accented] != built_in_colours[accented], accented
     assert themed_colours["body"] == built_in_colours["body"] and themed_colours["text"] == built_in_colours["text"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_tokens_page_says_each_colours_contrast_in_the_scheme_in_force(new_context, site, scheme):
+    page = new_context(base_url=site.url, color_scheme=scheme).new_page()
+    open_page(page, "/_styleguide/tokens")
+    ink = page.locator('[data-token="--ink"] [data-contrast]').inner_text()
+    ratio = float(re.match(r"(\d+\.\d\d):1 on --paper", ink).group(1))
+    assert ratio >= 7, f"--ink on --paper in {scheme}: {ink}"
+    assert page.locator('[data-token="--paper"] [data-contrast]').inner_text().startswith("1.00:1")
+    sample = page.locator('[data-token="--space-7"] .token-sample').bounding_box()
+    assert sample["width"] == 48  # 3rem, drawn with the token's own value
+
+
+@pytest.mark.parametrize("path", ["/_styleguide/", "/_styleguide/tokens"])
+def test_the_styleguide_does_not_scroll_sideways_on_a_phone(new_context, site, path):
+    seed_some(site)
+    page = device_page(new_context, site, 375)
+    open_page(page, path)
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= 375, f"{path} is {width} px wide at 375 px"
