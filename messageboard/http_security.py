@@ -93,16 +93,21 @@ def _is_host_name(host: str) -> bool:
 # Everything from this site's own origin, nothing inline: no <script> or <style> elements, style=""
 # or on...="" attributes, eval, plugins, <base>, framing by other sites, or forms posting elsewhere.
 # img-src allows data: URLs for images a stylesheet may inline; they cannot run script.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; "
-    "script-src 'self'; "
-    "style-src 'self'; "
-    "img-src 'self' data:; "
-    "object-src 'none'; "
-    "base-uri 'none'; "
-    "frame-ancestors 'none'; "
-    "form-action 'self'"
-)
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    """The site's Content-Security-Policy; ``frame_ancestors`` who may frame the page (by default nobody)."""
+    return (
+        "default-src 'self'; "
+        "script-src 'self'; "
+        "style-src 'self'; "
+        "img-src 'self' data:; "
+        "object-src 'none'; "
+        "base-uri 'none'; "
+        f"frame-ancestors {frame_ancestors}; "
+        "form-action 'self'"
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 # Full URLs (keys, searches) to this site's own pages; nothing at all to other sites. Not
 # no-referrer: Flask-WTF checks on HTTPS that a form's POST comes with a Referer from this site.
 REFERRER_POLICY = "same-origin"

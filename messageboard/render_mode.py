@@ -26,6 +26,8 @@ class RenderMode:
     development script). ``read_only``: the page is the snapshot variant (no forms, no edit links,
     the preview notice, the in-browser search). ``indexed``: an export search engines may index
     (``flask export --index``); others say noindex. ``state``: the styleguide state it shows, if any.
+    ``color_scheme``: "light" or "dark" for a styleguide state shown in that scheme whatever the
+    visitor chose (the viewport switcher's frames); None: the visitor's.
     ``flashes``: the notices it shows instead of the visitor's, who keeps theirs; None: the visitor's.
     """
 
@@ -33,11 +35,12 @@ class RenderMode:
     read_only: bool = False
     indexed: bool = False
     state: Any = None
+    color_scheme: str | None = None
     flashes: tuple[Flash, ...] | None = None
 
-    def previewing(self, state: Any = None, *, read_only: bool = False, flashes=()) -> RenderMode:
+    def previewing(self, state: Any = None, *, read_only: bool = False, flashes=(), color_scheme=None) -> RenderMode:
         """This mode for a page of sample data: its own look and flashes, still exported if this one is."""
-        return replace(self, read_only=read_only, state=state, flashes=tuple(flashes))
+        return replace(self, read_only=read_only, state=state, flashes=tuple(flashes), color_scheme=color_scheme)
 
     def get_flashed_messages(self, with_categories: bool = False, category_filter=()) -> list:
         """Flask's get_flashed_messages, over this mode's own flashes: the session's are neither read nor taken."""

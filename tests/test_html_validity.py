@@ -15,10 +15,12 @@ STATES = [state["name"] for state in styleguide_fixtures()["states"]]
 EXPORT_MODES = {"root": {}, "sub-path": {"base_path": "/previews/pr-42/"}, "from-disk": {"relative": True}}
 
 
-def test_every_styleguide_state_the_index_and_the_tokens_page_are_valid_html(guide_app, tmp_path):
+def test_every_styleguide_state_and_page_is_valid_html(guide_app, tmp_path):
     client = guide_app.test_client()
     write_page(tmp_path, "index", client.get("/_styleguide/").get_data(as_text=True))
     write_page(tmp_path, "tokens", client.get("/_styleguide/tokens").get_data(as_text=True))
+    viewports = client.get(f"/_styleguide/{STATES[0]}/viewports?width=768&scheme=dark").get_data(as_text=True)
+    write_page(tmp_path, "viewports", viewports)
     for name in STATES:
         response = client.get(f"/_styleguide/{name}")
         assert response.status_code == 200, name

@@ -583,3 +583,46 @@ def test_the_tokens_page_lists_every_token_of_the_tokens_file_by_kind(guide):
     assert accent.select_one("[data-contrast]") is not None  # filled in by styleguide-tokens.js
     assert page.select_one('main a[href="/_styleguide/"]') is not None
     assert parse(guide.get("/_styleguide/")).select_one('main a[href="/_styleguide/tokens"]') is not None
+
+
+def test_the_viewport_switcher_frames_a_state_at_each_width_and_scheme(guide):
+    page = state_page(guide, "list-one")
+    switcher = page.select_one(".styleguide-notice a[href$='/viewports']")
+    assert switcher["href"] == "/_styleguide/list-one/viewports"
+    default = parse(guide.get(switcher["href"]))
+    frame = default.select_one("iframe")
+    assert (frame["src"], frame["width"]) == ("/_styleguide/list-one?scheme=light", "375")
+    choices = [link["href"] for link in default.select(".viewport-switcher a")]
+    assert choices == [
+        *(f"/_styleguide/list-one/viewports?width={width}&scheme=light" for width in (375, 768, 1280)),
+        *(f"/_styleguide/list-one/viewports?width=375&scheme={scheme}" for scheme in ("light", "dark")),
+    ]
+    wide_dark = parse(guide.get("/_styleguide/list-one/viewports?width=1280&scheme=dark")).select_one("iframe")
+    assert (wide_dark["src"], wide_dark["width"]) == ("/_styleguide/list-one?scheme=dark", "1280")
+
+
+def test_a_state_in_a_chosen_scheme_says_it_on_html_and_may_be_framed_by_the_site_only(guide):
+    response = guide.get("/_styleguide/list-one?scheme=dark")
+    html = parse(response).html
+    assert html["data-color-scheme"] == "dark" and html.has_attr("data-color-scheme-fixed")
+    assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
+    assert not parse(guide.get("/_styleguide/list-one")).html.has_attr("data-color-scheme")
+    assert "frame-ancestors 'none'" in guide.get("/_styleguide/").headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("/_styleguide/list-one/viewports?width=400", "width must be one of 375, 768, 1280, not '400'."),
+        ("/_styleguide/list-one/viewports?scheme=sepia", "scheme must be one of light, dark, not 'sepia'."),
+        ("/_styleguide/list-one?scheme=sepia", "scheme must be one of light, dark, not 'sepia'."),
+    ],
+)
+def test_a_width_or_scheme_not_offered_is_a_400_naming_the_choices(guide, url, problem):
+    response = guide.get(url)
+    assert response.status_code == 400
+    assert parse(response).select_one(".error-description").get_text() == problem
+
+
+def test_the_viewports_of_an_unknown_state_are_not_found(guide):
+    assert guide.get("/_styleguide/no-such-state/viewports").status_code == 404

@@ -35,11 +35,15 @@
     }
   }
 
-  apply(remembered());
+  // A page shown in a scheme on purpose (the styleguide's viewport frames) keeps it, and no toggle.
+  var fixed = root.hasAttribute("data-color-scheme-fixed");
+  if (!fixed) {
+    apply(remembered());
+  }
 
   document.addEventListener("DOMContentLoaded", function () {
     var toggle = document.getElementById("color-scheme");
-    if (!toggle) {
+    if (!toggle || fixed) {
       return;
     }
     toggle.value = remembered();

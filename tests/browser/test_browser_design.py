@@ -159,3 +159,16 @@ def test_the_styleguide_does_not_scroll_sideways_on_a_phone(new_context, site, p
     open_page(page, path)
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 375, f"{path} is {width} px wide at 375 px"
+
+
+def test_the_viewport_switcher_shows_the_state_at_the_width_and_in_the_scheme_chosen(new_context, site):
+    page = new_context(base_url=site.url, color_scheme="light").new_page()
+    open_page(page, "/_styleguide/list-one/viewports?width=375&scheme=dark")
+    inside = page.frame_locator("iframe")
+    inside.locator("main h1").wait_for()
+    frame = page.frames[1]
+    assert frame.evaluate("window.innerWidth") == 375
+    assert frame.evaluate("document.documentElement.dataset.colorScheme") == "dark"
+    outer = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert frame.evaluate("getComputedStyle(document.body).backgroundColor") != outer  # dark inside a light page
+    assert frame.evaluate("document.scrollingElement.scrollWidth") <= 375
