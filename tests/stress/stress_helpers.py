@@ -94,40 +94,20 @@ class Client:
         """GET a path, keeping the session cookie it sets."""
         return self.request("GET", path)
 
-    def open_form(self, path: str, *, retries: int = 0) -> Response:
-        """GET a form, remembering its CSRF token (one per session, valid for every form in it).
-
-        ``retries``: GET again, as a person would reload, when the connection is cut (a killed worker).
-        """
-        for _ in range(retries):
-            try:
-                response = self.get(path)
-                break
-            except (OSError, http.client.HTTPException):
-                time.sleep(0.05)
-        else:
-            response = self.get(path)
+    def open_form(self, path: str) -> Response:
+        """GET a form, remembering its CSRF token (one per session, valid for every form in it)."""
+        response = self.get(path)
         if response.status != 200:
             raise AssertionError(f"GET {path} answered {response.status}:\n{response.body[:2000]}")
         self.csrf_token = hidden_value(response.body, "csrf_token")
         return response
 
-    def log_in(self, *, retries: int = 0) -> None:
-        """Log in as the server's editor through the login form (it starts a new session).
-
-        ``retries``: try again when the connection is cut (a killed worker), as a person would.
-        """
-        for attempt in range(retries + 1):
-            try:
-                self.open_form("/login")
-                response = self.request(
-                    "POST", "/login", {"csrf_token": self.csrf_token, "name": EDITOR, "password": EDITOR_PASSWORD}
-                )
-                break
-            except (OSError, http.client.HTTPException):
-                if attempt == retries:
-                    raise
-                time.sleep(0.05)
+    def log_in(self) -> None:
+        """Log in as the server's editor through the login form (it starts a new session)."""
+        self.open_form("/login")
+        response = self.request(
+            "POST", "/login", {"csrf_token": self.csrf_token, "name": EDITOR, "password": EDITOR_PASSWORD}
+        )
         if response.status != 303:
             raise AssertionError(f"logging in answered {response.status}:\n{response.body[:2000]}")
 

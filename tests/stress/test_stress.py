@@ -216,11 +216,18 @@ def test_50_workers_killed_during_writes_lose_nothing_answered(stress_server, da
     killing = threading.Event()
     killing.set()
     kills: list[int] = []
+    # The kills start once every client has logged in: a login a kill cuts short keeps its throttle
+    # place (as a failure would), and five of them for one name lock the rest out, as they should.
+    ready, all_ready, ready_lock = [0], threading.Event(), threading.Lock()
 
     def client_loop(number: int) -> None:
         client = Client(stress_server.url)
-        client.log_in(retries=5)
-        client.open_form("/messages/new", retries=5)  # a client may start just as its worker is killed
+        client.log_in()
+        client.open_form("/messages/new")
+        with ready_lock:
+            ready[0] += 1
+            if ready[0] == KILL_CLIENTS:
+                all_ready.set()
         adds.count()
         index = 0
         while killing.is_set():
@@ -245,6 +252,9 @@ def test_50_workers_killed_during_writes_lose_nothing_answered(stress_server, da
 
     def killer() -> None:
         rng = random.Random()
+        if not all_ready.wait(deadline.remaining()):
+            killing.clear()
+            return
         first_seen = {pid: 0.0 for pid in worker_pids(master)}  # the first workers are long up
         try:
             while len(kills) < KILLS and not deadline.passed():
