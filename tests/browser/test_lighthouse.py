@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 import threading
 from functools import partial
 from http.server import ThreadingHTTPServer
@@ -25,13 +26,26 @@ pytestmark = pytest.mark.browser
 LIGHTHOUSE = PROJECT_ROOT / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 RUN_TIMEOUT_SECONDS = 120
+# A run Lighthouse itself gives up on, asking to be run again (NO_NAVSTART: chromium's trace missed the
+# navigation's start), is run again, up to this many times in all.
+RUNS_MAX = 3
 LIVE_PAGES = {"home": "/", "message": "/messages/greeting", "add form": "/messages/new"}
 
 
 def lighthouse(url: str) -> dict:
     """Lighthouse's report of ``url`` (its default, mobile, settings)."""
     assert LIGHTHOUSE.exists(), f"{LIGHTHOUSE} is missing: run `npm ci` (make test does it)"
-    result = subprocess.run(
+    for _ in range(RUNS_MAX):
+        result = run_lighthouse(url)
+        if result.returncode == 0 or "Please run Lighthouse again" not in result.stderr:
+            break
+    assert result.returncode == 0, f"lighthouse exited with {result.returncode}: {result.stderr[-2000:]}"
+    return json.loads(result.stdout)
+
+
+def run_lighthouse(url: str) -> subprocess.CompletedProcess:
+    """One run of Lighthouse on ``url``, its report (JSON) on stdout."""
+    return subprocess.run(
         [
             LIGHTHOUSE,
             url,
@@ -44,11 +58,9 @@ def lighthouse(url: str) -> dict:
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT_SECONDS,
-        env={"CHROME_PATH": chromium_path(), "PATH": "/usr/bin:/bin", "HOME": str(PROJECT_ROOT / ".pytest_cache")},
+        env={"CHROME_PATH": chromium_path(), "PATH": "/usr/bin:/bin", "HOME": tempfile.gettempdir()},
         check=False,
     )
-    assert result.returncode == 0, f"lighthouse exited with {result.returncode}: {result.stderr[-2000:]}"
-    return json.loads(result.stdout)
 
 
 def shortfalls(report: dict) -> dict[str, list[str]]:
