@@ -56,6 +56,7 @@ def init_auth(app: Flask) -> None:
     # SameSite=Lax; an address-and-browser hash adds little to that.
     login_manager.session_protection = None
     app.register_blueprint(bp)
+    app.add_template_global(may_edit)  # templates offer adding and restoring only to who may
     app.cli.add_command(editors_cli)
 
 
