@@ -4,14 +4,16 @@ however many guesses arrive at once."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
+from messageboard.auth import throttle
 from messageboard.database.schema import login_failures, utcnow
 from messageboard.extensions import db
 from tests.helpers import ADA_PASSWORD as PASSWORD
@@ -205,3 +207,31 @@ def test_the_limits_are_settings_with_these_defaults(locked_app):
         "LOGIN_NAME_MAX_DELAY": 60,
         "LOGIN_FAILURE_WINDOW": 900,
     }
+
+
+def test_logins_of_one_name_and_address_ending_together_do_not_deadlock(make_app):
+    """Two logins of one editor from one address (tabs, or colleagues behind one NAT) that succeed at
+    once each clear that name's failures from that address: their deletes must not wait on each
+    other. Each is held after its first delete until the other's has run, if it can run; on
+    PostgreSQL, where writers run side by side, one of them was aborted as a deadlock (a 503)."""
+    app = make_app(DATABASE_POOL_SIZE=2)  # a connection for each
+    with app.app_context():
+        places = [throttle.take_place("ada", EDITORS_DESK) for _ in range(2)]
+        both_deleted_one = threading.Barrier(2, timeout=1)
+
+        def hold_after_first_delete(_connection, _cursor, statement, *_):
+            if statement.startswith("DELETE FROM login_failures") and "name" in statement:
+                with contextlib.suppress(threading.BrokenBarrierError):  # the other waits for this one
+                    both_deleted_one.wait()
+
+        def succeed(place):
+            with app.app_context():
+                throttle.succeeded(place, "ada", EDITORS_DESK)
+
+        event.listen(db.engine, "before_cursor_execute", hold_after_first_delete)
+        try:
+            with ThreadPoolExecutor(2) as pool:
+                list(pool.map(succeed, places))  # raises what either raised
+        finally:
+            event.remove(db.engine, "before_cursor_execute", hold_after_first_delete)
+    assert failures(app) == 0

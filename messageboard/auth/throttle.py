@@ -1,8 +1,10 @@
 """Failed logins slow guessing down without locking editors out.
 
-Each login first takes a place: a row in ``login_failures``, written in a write transaction no
-other login's runs beside (on every worker and host), and removed when the password matches. So
-parallel guesses are counted exactly, and a check in progress counts as a failure. A place is
+Each login first takes a place: a row in ``login_failures``, removed when the password matches. So
+parallel guesses are counted exactly, and a check in progress counts as a failure. Every write to
+the table runs in a transaction no other login's runs beside (on every worker and host): counting
+needs it, and two logins of one name and address clearing their failures at once would otherwise
+each wait for the row the other deleted, a deadlock PostgreSQL ends by failing one of them. A place is
 refused, with the seconds to wait, when within LOGIN_FAILURE_WINDOW:
 
 - this name failed LOGIN_MAX_FAILURES times from this address (one attacker, one editor), or
@@ -75,7 +77,7 @@ def take_place(name: str, address: str) -> int:
 def succeeded(place: int, name: str, address: str) -> None:
     """The password matched: forget the place and the failures of this name from this address."""
     name, address = name[:EDITOR_NAME_MAX_LENGTH], address[:ADDRESS_MAX_LENGTH]
-    with db.writing() as connection:
+    with db.writing(alone=LOGIN_ATTEMPTS_LOCK) as connection:
         connection.execute(delete(login_failures).where(login_failures.c.id == place))
         connection.execute(delete(login_failures).where(_by_name(name), _by_address(address)))
 

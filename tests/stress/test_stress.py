@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.live_server import worker_pids
+from tests.live_server import LiveServer, worker_pids
 from tests.stress.stress_helpers import (
     REQUEST_TIMEOUT,
     WORKERS,
@@ -76,9 +76,15 @@ def run_threads(target: Callable[[int], None], count: int, deadline: Deadline) -
     return failures
 
 
-def first(items: list[str], limit: int = 5) -> str:
-    """The first few of a list of failures, for an assertion message."""
-    return f"{len(items)} failures, the first {min(limit, len(items))}:\n" + "\n".join(items[:limit])
+def first(items: list[str], server: LiveServer, limit: int = 5) -> str:
+    """The first few of a list of failures, and the problems in the server's log, for an assertion message."""
+    problems = log_problems(server.log())
+    return (
+        f"{len(items)} failures, the first {min(limit, len(items))}:\n"
+        + "\n".join(items[:limit])
+        + f"\n{len(problems)} problems in the server's log, the first 20:\n"
+        + "\n".join(problems[:20])
+    )
 
 
 def test_5000_adds_from_50_clients_all_land(stress_server, database, figures):
@@ -110,7 +116,7 @@ def test_5000_adds_from_50_clients_all_land(stress_server, database, figures):
 
     failures += run_threads(client_loop, ADD_CLIENTS, deadline)
     adds.stop()
-    assert not failures, first(failures)
+    assert not failures, first(failures, stress_server)
     stored = database.texts(prefix)
     assert len(stored) == ADDS
     wrong = [key for key, (text, version) in stored.items() if (text, version) != (text_for(key), 1)]
@@ -172,7 +178,7 @@ def test_500_pairs_of_concurrent_edits_exactly_one_saved(stress_server, database
     barriers = [threading.Barrier(2, timeout=REQUEST_TIMEOUT) for _ in range(PAIRS_AT_ONCE)]
     failures += run_threads(side_loop, PAIRS_AT_ONCE * 2, deadline)
     edits.stop()
-    assert not failures, first(failures)
+    assert not failures, first(failures, stress_server)
 
     stored, kept = database.texts(prefix), database.revisions(prefix)
     winners = {0: 0, 1: 0}
@@ -222,8 +228,13 @@ def test_50_workers_killed_during_writes_lose_nothing_answered(stress_server, da
 
     def client_loop(number: int) -> None:
         client = Client(stress_server.url)
-        client.log_in()
-        client.open_form("/messages/new")
+        try:
+            client.log_in()
+            client.open_form("/messages/new")
+        except Exception:
+            killing.clear()  # the kills will never start: stop everyone now, not at the deadline
+            all_ready.set()
+            raise
         with ready_lock:
             ready[0] += 1
             if ready[0] == KILL_CLIENTS:
@@ -252,7 +263,7 @@ def test_50_workers_killed_during_writes_lose_nothing_answered(stress_server, da
 
     def killer() -> None:
         rng = random.Random()
-        if not all_ready.wait(deadline.remaining()):
+        if not all_ready.wait(deadline.remaining()) or not killing.is_set():
             killing.clear()
             return
         first_seen = {pid: 0.0 for pid in worker_pids(master)}  # the first workers are long up
@@ -289,7 +300,7 @@ def test_50_workers_killed_during_writes_lose_nothing_answered(stress_server, da
     adds.extra["kills"] = len(kills)
     adds.extra["answered 303"] = len(succeeded)
     adds.extra["unknown outcome"] = len(unknown)
-    assert not failures, first(failures)
+    assert not failures, first(failures, stress_server)
     assert len(kills) == KILLS, f"only {len(kills)} kills in {deadline.seconds:.0f} s"
     # Four busy workers: most kills cut an add short (31 to 46 of 50 in practice). A sync worker
     # holds one request at a time, so no kill cuts more than one; more would be crashes of the app's.
