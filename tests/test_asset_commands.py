@@ -19,7 +19,7 @@ from messageboard.startup import check_can_serve
 from tests.helpers import public_site_environment
 
 PRINTED_REBUILD = re.compile(
-    r"^Building bundle: every static file, into .+ \.\.\. Assets built: 3 files, ", re.MULTILINE
+    r"^Building bundle: every static file, into .+ \.\.\. Assets built: 4 files, ", re.MULTILINE
 )
 # Long enough for a start and a build on a busy machine; a watch that works rebuilds well within it.
 WAIT_SECONDS = 30

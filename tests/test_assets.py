@@ -253,7 +253,7 @@ def test_flask_assets_build_builds_everything_once_for_production(site):
     result = run_build(site)
     assert result.returncode == 0, result.stderr
     assert re.search(
-        r"^Assets built: 3 files, 6 written, 0 unchanged, 0 removed, in [\d.]+ s$", result.stdout, re.MULTILINE
+        r"^Assets built: 4 files, 8 written, 0 unchanged, 0 removed, in [\d.]+ s$", result.stdout, re.MULTILINE
     )
     public = Path(site["ASSETS_BUILD_FOLDER"]) / "public"
     published = sorted(path.relative_to(public).as_posix() for path in public.rglob("*") if path.is_file())
