@@ -3,9 +3,6 @@
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var tokens = document.querySelectorAll("[data-token]");
-  if (!tokens.length) {
-    return;
-  }
   var SAMPLE_PROPERTY = { colour: "backgroundColor", type: "fontSize", spacing: "width", radius: "borderRadius" };
   var canvas = document.createElement("canvas").getContext("2d", { willReadFrequently: true });
 
